@@ -1,0 +1,1 @@
+"""Ramverk's tooling: the snippet runner, the page checks and the MkDocs hooks."""

@@ -1,0 +1,3 @@
+from ramverk.cli import main
+
+raise SystemExit(main())

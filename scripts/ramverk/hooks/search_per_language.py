@@ -1,0 +1,65 @@
+"""One search index per language, so a search on an English page finds English pages.
+
+static-i18n builds every language into one site and merges all pages into the root
+search/search_index.json. After its last build we split that index: the default language
+keeps search/, every other language gets <lang>/search/ with locations relative to <lang>/.
+Each page's Material config gets "base" pointing at its language root, which is where
+Material's search fetches the index and resolves result links.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+
+CONFIG_SCRIPT = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
+
+
+def _languages(config) -> tuple[str, list[str]]:
+    i18n = config.plugins["i18n"]
+    default = next(lang.locale for lang in i18n.config.languages if lang.default)
+    others = [lang.locale for lang in i18n.config.languages if not lang.default and lang.build]
+    return default, others
+
+
+@event_priority(-200)  # after static-i18n has rewritten the page
+def on_post_page(output, page, config):
+    default, _ = _languages(config)
+    lang = getattr(page.file, "locale", default)
+    if lang == default:
+        return output
+
+    def rebase(m: re.Match) -> str:
+        data = json.loads(m[2])
+        data["base"] = posixpath.join(data["base"], lang) if data["base"] not in ("", ".") else lang
+        return m[1] + json.dumps(data, ensure_ascii=False) + m[3]
+
+    return CONFIG_SCRIPT.sub(rebase, output, count=1)
+
+
+@event_priority(-200)  # after static-i18n's own on_post_build wrote the merged index
+def on_post_build(config):
+    i18n = config.plugins["i18n"]
+    if i18n.building:  # a nested per-language build: the merged index is not written yet
+        return
+    default, others = _languages(config)
+    site = Path(config.site_dir)
+    merged_path = site / "search" / "search_index.json"
+    merged = json.loads(merged_path.read_text(encoding="utf-8"))
+    docs = merged["docs"]
+    for lang in others:
+        prefix = f"{lang}/"
+        mine = [dict(d, location=d["location"][len(prefix):]) for d in docs if d["location"].startswith(prefix)]
+        _write(site / lang / "search" / "search_index.json", merged["config"], lang, mine)
+    foreign = tuple(f"{lang}/" for lang in others)
+    _write(merged_path, merged["config"], default, [d for d in docs if not d["location"].startswith(foreign)])
+
+
+def _write(path: Path, search_config: dict, lang: str, docs: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    index = {"config": dict(search_config, lang=[lang]), "docs": docs}
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -1,0 +1,91 @@
+"""Marker comments in pages, `<!-- name: target key=value ... -->`, replaced at build time.
+
+One regex finds them; each name maps to a handler that returns Markdown. An unknown name,
+or a handler's complaint, fails the build with the page and line. Markers inside code
+fences are left alone, so pages can show the syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Callable
+
+MARKER = re.compile(r"<!--\s*(?P<name>[a-z][a-z0-9-]*):\s*(?P<body>.*?)\s*-->")
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+# pytest-codeblocks' own comments (<!--pytest-codeblocks:cont-->) belong to the test tool.
+PASS_THROUGH = {"pytest-codeblocks"}
+
+
+class MarkerError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Marker:
+    name: str
+    target: str  # the first word, usually a snippet path
+    options: dict[str, str] = field(default_factory=dict)
+    page: str = ""  # docs-relative source path, for messages
+    lang: str = ""
+    lineno: int = 0
+
+    def where(self) -> str:
+        return f"{self.page}:{self.lineno}: marker '{self.name}: {self.target}'"
+
+
+Handler = Callable[[Marker], str]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(name: str):
+    def register(fn: Handler) -> Handler:
+        HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+def parse(name: str, body: str, page: str = "", lang: str = "", lineno: int = 0) -> Marker:
+    try:
+        words = shlex.split(body)
+    except ValueError as error:
+        raise MarkerError(f"{page}:{lineno}: marker '{name}': {error}") from None
+    if not words:
+        raise MarkerError(f"{page}:{lineno}: marker '{name}' names no target")
+    options = {}
+    for word in words[1:]:
+        key, eq, value = word.partition("=")
+        if not eq or not key:
+            raise MarkerError(f"{page}:{lineno}: marker '{name}': option {word!r} is not key=value")
+        options[key] = value
+    return Marker(name, words[0], options, page, lang, lineno)
+
+
+def find(text: str, page: str = "", lang: str = ""):
+    """Yield (line index, match, Marker) for markers outside code fences."""
+    fence = None
+    for index, line in enumerate(text.split("\n")):
+        m = FENCE.match(line)
+        if m:
+            fence = None if fence and m[1].startswith(fence) else (fence or m[1])
+            continue
+        if fence:
+            continue
+        for match in MARKER.finditer(line):
+            if match["name"] in PASS_THROUGH:
+                continue
+            yield index, match, parse(match["name"], match["body"], page, lang, index + 1)
+
+
+def render(text: str, page: str = "", lang: str = "") -> str:
+    lines = text.split("\n")
+    for index, match, marker in reversed(list(find(text, page, lang))):
+        fn = HANDLERS.get(marker.name)
+        if fn is None:
+            known = ", ".join(sorted(HANDLERS)) or "none"
+            raise MarkerError(f"{marker.where()}: unknown marker (known: {known})")
+        line = lines[index]
+        lines[index] = line[: match.start()] + fn(marker) + line[match.end():]
+    return "\n".join(lines)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Set up everything the site and the tests need, idempotently:
+# a virtual environment in .venv with the pinned packages, Debian's chromium and graphviz.
+# A second run with nothing changed only compares a hash and returns.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+stamp=.venv/.ramverk-installed
+want=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $("$PYTHON" --version)"
+  "$PYTHON" -m venv .venv
+fi
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing pinned packages (first time: about 2 minutes, 3 GB)"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  # -c pins every transitive package; torch==2.13.0 resolves to the CPU wheel here.
+  .venv/bin/python -m pip install --quiet -c requirements.lock -e . --no-build-isolation 2>&1 \
+    | grep -v "is ignored: it is neither a file nor a directory" || true
+  .venv/bin/python -c "import ramverk, torch, tensorflow, jax, mkdocs" 2>/dev/null \
+    || { echo "setup: the install did not complete; see the messages above" >&2; exit 1; }
+  echo "$want" > "$stamp"
+fi
+
+# Browser tests use Debian's chromium (never a downloaded browser); graphs use graphviz's dot.
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v dot >/dev/null || need+=(graphviz)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]} from Debian"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
