@@ -7,6 +7,7 @@ A measured snippet has a module-level dict named BENCHMARK::
         "modes": {"torch": ["eager", "compile"], "jax": ["eager", "jit"]},
         "sizes": {"quick": {"n": 16}, "full": {"n": 512}},     # keyword arguments of build()
         "baseline": "eager",                                   # optional: speedups are against it
+        "work": {"flops": "2*n**3"},                           # optional: for GFLOP/s (or "bytes": GB/s)
     }
 
 and a function ``build(framework, mode, device, **size)`` that returns a zero-argument callable
@@ -42,6 +43,8 @@ class BenchmarkSpec(BaseModel):
     sizes: dict[Literal["quick", "full"], dict[str, int | float | str]]
     baseline: str | None = None
     timeout_s: float = 600.0
+    # Work per call, as arithmetic on the size parameters, for GFLOP/s and GB/s: {"flops": "2*n**3"}
+    work: dict[Literal["flops", "bytes"], str] | None = None
 
     @model_validator(mode="after")
     def _consistent(self):
