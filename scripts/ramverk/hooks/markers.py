@@ -13,3 +13,6 @@ def on_page_markdown(markdown, page, config, files):
         return markers.render(markdown, page=f"docs/{page.file.src_uri}", lang=lang)
     except markers.MarkerError as error:
         raise PluginError(str(error)) from None
+
+# Importing a handler module registers its markers.
+from ramverk import timing_tables  # noqa: E402,F401
