@@ -75,3 +75,7 @@ def run(args) -> int:
     verdict = f"{len(problems)} problem(s)" if problems else "all good"
     print(f"check: {len(names)} checks ({', '.join(names)}), {verdict}, {elapsed:.2f} s")
     return 1 if problems else 0
+
+
+# Checks kept in their own modules register themselves on import.
+from ramverk import contrib_checks  # noqa: E402,F401

@@ -1,0 +1,30 @@
+"""The contributor-safety checks, registered with `check` (scripts/ramverk/verbs/check.py imports this)."""
+
+from __future__ import annotations
+
+from ramverk import page_safety, shell_blocks, wikilinks
+from ramverk.verbs.check import check
+
+
+@check("images")
+def _images() -> list[str]:
+    """Every image exists next to the page and has alt text."""
+    return page_safety.image_problems()
+
+
+@check("safety")
+def _safety() -> list[str]:
+    """No scripts, event handlers, javascript: URLs or external resources in any page."""
+    return page_safety.safety_problems()
+
+
+@check("shell-blocks")
+def _shell_blocks() -> list[str]:
+    """Shell blocks follow the policy in ramverk/shell_blocks.py."""
+    return shell_blocks.problems()
+
+
+@check("wikilinks")
+def _wikilinks() -> list[str]:
+    """Every [[wikilink]] names a page (and heading) in the same language."""
+    return wikilinks.problems()

@@ -1,0 +1,26 @@
+"""Resolve `[[wikilinks]]` to relative links before MkDocs validates links (see ramverk/wikilinks.py)."""
+
+from __future__ import annotations
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+from ramverk import wikilinks
+from ramverk.page_source import PAGE_SUFFIX
+
+
+@event_priority(50)  # before the marker hook and other page_markdown handlers
+def on_page_markdown(markdown, page, config, files):
+    if "[[" not in markdown:
+        return markdown
+    m = PAGE_SUFFIX.match(page.file.src_uri)
+    if m is None:
+        return markdown
+    # Line numbers in messages count from the top of the file, front matter included.
+    source = page.file.content_string
+    start = source.find(markdown[:200])
+    offset = source.count("\n", 0, start) if start > 0 else 0
+    try:
+        return wikilinks.resolve(markdown, m["stem"], m["lang"], f"docs/{page.file.src_uri}", line_offset=offset)
+    except wikilinks.WikilinkError as error:
+        raise PluginError(str(error)) from None
