@@ -1,0 +1,60 @@
+"""Why a timer without synchronisation lies on a GPU, and how to time correctly.
+
+On a GPU, `y = x @ x` only *queues* a kernel and returns at once; the timer then measures the
+queueing, not the work. torch.cuda.synchronize() (or reading the result) waits for the GPU.
+On a CPU every operation finishes before Python continues, so both timings agree.
+Run it: python snippets/hardware/async_timing.py
+"""
+
+import os
+
+# --8<-- [start:torch]
+import time
+
+import torch
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+n = 256 if os.environ.get("RAMVERK_QUICK") or device == "cpu" else 4096
+x = torch.randn(n, n, device=device)
+
+
+def sync():
+    if device == "cuda":
+        torch.cuda.synchronize()  # wait until every queued kernel has finished
+
+
+x @ x  # warm-up: the first call pays for library start-up
+sync()
+
+start = time.perf_counter()
+y = x @ x  # on a GPU: queued, not finished
+naive = time.perf_counter() - start
+
+start = time.perf_counter()
+y = x @ x
+sync()  # the clock stops only when the work is done
+honest = time.perf_counter() - start
+
+print(f"device={device} n={n}")
+print(f"without synchronize: {naive * 1e3:.3f} ms")
+print(f"with synchronize:    {honest * 1e3:.3f} ms")
+# --8<-- [end:torch]
+
+# --8<-- [start:jax]
+import time
+
+import jax.numpy as jnp
+
+x = jnp.ones((256, 256))
+(x @ x).block_until_ready()  # warm-up
+
+start = time.perf_counter()
+y = x @ x  # JAX dispatches asynchronously even on a CPU
+dispatched = time.perf_counter() - start
+y.block_until_ready()  # wait for the value
+finished = time.perf_counter() - start
+print(f"JAX returned after {dispatched * 1e3:.3f} ms, result ready after {finished * 1e3:.3f} ms")
+# --8<-- [end:jax]
+
+if __name__ == "__main__":
+    print("see the two sections above: torch (cuda if present) and JAX")
