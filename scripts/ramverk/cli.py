@@ -13,6 +13,8 @@ import sys
 # One module per verb, in the order `--help` lists them.
 VERBS = [
     "check",
+    "new_note",
+    "import_obsidian",
 ]
 
 
