@@ -1,0 +1,73 @@
+"""The glossary: marked terms are defined, entries link real pages and anchors, pages are current.
+
+A page marks the glossary terms it uses in its front matter (`terms: [tensor, stride]`, English
+names as in docs/glossary.yml); see scripts/ramverk/glossary.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ramverk import glossary, site_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_marked_term_is_defined_and_every_link_resolves():
+    problems = glossary.problems()
+    assert not problems, "glossary problems:\n" + "\n".join(map(str, problems))
+
+
+def test_generated_pages_are_current():
+    diffs = glossary.stale()
+    assert not diffs, "run `python -m ramverk glossary`:\n" + "\n".join(diffs)
+
+
+def test_some_pages_mark_terms():
+    """The marking convention is in use, so the first test checks something."""
+    from ramverk import page_source
+
+    marked = [p for p in page_source.pages() if glossary.marked_terms(p.path.read_text(encoding="utf-8"))]
+    assert marked, "no page lists `terms:` in its front matter"
+
+
+@pytest.fixture
+def tiny_site(tmp_path):
+    """A two-page site: one entry with a wrong anchor, one page marking an undefined term."""
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "glossary.yml").write_text(
+        "- {en: tensor, sv: tensor, page: t, anchor: strides, anchor_sv: steg}\n"
+        "- {en: kernel, sv: kärna, page: gone}\n",
+        encoding="utf-8",
+    )
+    for lang, heading in [("sv", "Steg i minnet"), ("en", "Something else")]:
+        (docs / f"t.{lang}.md").write_text(
+            f"---\nterms: [tensor, warp]\n---\n# T\n\n## {heading}\n\n## Strides {{#strides}}\n", encoding="utf-8"
+        )
+    site_config.use_root(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        site_config.use_root(ROOT)
+
+
+def test_the_checks_catch_each_kind_of_problem(tiny_site):
+    messages = [str(p) for p in glossary.problems(tiny_site)]
+    # the sv page has no heading "steg" (its slug is "steg-i-minnet"); the en page has {#strides}
+    assert any("#steg" in m and "t.sv.md" in m for m in messages), messages
+    assert not any("#strides" in m for m in messages), messages
+    assert any("'gone'" in m and "does not exist" in m for m in messages), messages
+    assert sum("'warp'" in m for m in messages) == 2, messages  # undefined, on both pages
+    assert not any("'tensor'" in m and "front matter" in m for m in messages), messages
+
+
+def test_slugs_match_python_markdown():
+    from markdown.extensions.toc import slugify
+
+    for text in ["Översikt", "CPU, GPU och TPU", "Environment errors vs. math errors", "`view` eller `reshape`"]:
+        assert glossary.slugify(glossary._strip_inline(text)) == slugify(glossary._strip_inline(text), "-")
