@@ -37,6 +37,7 @@ def page(browser, site_url):
     tab.on("request", lambda request: tab.requests.append(request.url))
     tab.on("console", lambda msg: msg.type == "error" and tab.errors.append(msg.text))
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.on("response", lambda r: r.status >= 400 and tab.errors.append(f"HTTP {r.status} {r.url}"))
     yield tab
     outside = [u for u in tab.requests if urlparse(u).hostname not in ("127.0.0.1", None) and not u.startswith("data:")]
     assert not outside, f"requests left the site: {outside}"
@@ -64,7 +65,7 @@ def test_language_switch_keeps_the_page(page, site_url):
 def test_search_finds_only_this_languages_pages(page, site_url, path, query, lang):
     page.goto(f"{site_url}{path}")
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill(query)
+    page.locator("input.md-search__input").press_sequentially(query, delay=30)
     results = page.locator(".md-search-result__item a")
     results.first.wait_for(timeout=15_000)
     hrefs = [urlparse(h).path for h in results.evaluate_all("els => els.map(e => e.href)")]

@@ -4,7 +4,7 @@ static-i18n builds every language into one site and merges all pages into the ro
 search/search_index.json. After its last build we split that index: the default language
 keeps search/, every other language gets <lang>/search/ with locations relative to <lang>/.
 Each page's Material config gets "base" pointing at its language root, which is where
-Material's search fetches the index and resolves result links.
+Material's search fetches the index and resolves result links, and where it reads sitemap.xml.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import shutil
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
+HEAD_ALTERNATE = re.compile(r'(<link rel="alternate" href=")[^"]*(" hreflang=")([a-z]{2})(">)')
 CONFIG_SCRIPT = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
 
 
@@ -28,14 +30,25 @@ def _languages(config) -> tuple[str, list[str]]:
 
 @event_priority(-200)  # after static-i18n has rewritten the page
 def on_post_page(output, page, config):
-    default, _ = _languages(config)
+    default, others = _languages(config)
     lang = getattr(page.file, "locale", default)
+    config_json = CONFIG_SCRIPT.search(output)
+    site_root = json.loads(config_json[2])["base"]  # relative path from this page to the site root
+
+    def language_root(code: str) -> str:
+        return posixpath.join(site_root, "" if code == default else code, "")
+
+    # Material fetches sitemap.xml beside every <link rel="alternate"> and expects language roots
+    # there (as in its own extra.alternate docs); static-i18n puts per-page links. The visible
+    # language switcher keeps its per-page links, so the reader stays on the same page.
+    output = HEAD_ALTERNATE.sub(lambda m: m[1] + language_root(m[3]) + m[2] + m[3] + m[4], output)
     if lang == default:
         return output
 
     def rebase(m: re.Match) -> str:
         data = json.loads(m[2])
-        data["base"] = posixpath.join(data["base"], lang) if data["base"] not in ("", ".") else lang
+        # Material resolves "search/search_index.json" and "sitemap.xml" against base: keep the slash.
+        data["base"] = language_root(lang)
         return m[1] + json.dumps(data, ensure_ascii=False) + m[3]
 
     return CONFIG_SCRIPT.sub(rebase, output, count=1)
@@ -55,6 +68,8 @@ def on_post_build(config):
         prefix = f"{lang}/"
         mine = [dict(d, location=d["location"][len(prefix):]) for d in docs if d["location"].startswith(prefix)]
         _write(site / lang / "search" / "search_index.json", merged["config"], lang, mine)
+        # Material's language switch reads the sitemap beside the search index.
+        shutil.copyfile(site / "sitemap.xml", site / lang / "sitemap.xml")
     foreign = tuple(f"{lang}/" for lang in others)
     _write(merged_path, merged["config"], default, [d for d in docs if not d["location"].startswith(foreign)])
 
