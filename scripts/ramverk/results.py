@@ -82,6 +82,9 @@ class Record(_Strict):
     date_utc: datetime
     commit: str
     dirty: bool
+    # Added by the runner (optional, so files written before them still load):
+    python: str | None = None  # "3.11.9": the interpreter that ran the case
+    os: str | None = None  # platform.platform() of the machine that ran it
 
     def key(self) -> tuple:
         """Identity within one machine's file: a newer record with the same key replaces it."""

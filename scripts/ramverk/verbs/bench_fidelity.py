@@ -1,0 +1,33 @@
+"""`bench-fidelity`: the runner's medians against torch.utils.benchmark.Timer's, same run."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from ramverk import fidelity
+from ramverk.verbs.run import _fmt
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("bench-fidelity", help="compare the runner's timer with torch.utils.benchmark")
+    parser.add_argument("--min-time", type=float, default=1.0, help="min_run_time of each measurement (s)")
+    parser.add_argument("--repeats", type=int, default=3, help="alternating repeats per operation")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--matmul-n", type=int, default=1536, help="side of the large square matmul")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    console = Console(highlight=False)
+    console.print(f"fidelity: {args.repeats} alternating repeats, min time {args.min_time:g} s, "
+                  f"{args.threads} thread(s); target: difference under {fidelity.TARGET:.0%}")
+    rows = fidelity.run(args.min_time, args.repeats, args.threads, args.matmul_n)
+    table = Table(title="ramverk.measure vs torch.utils.benchmark.Timer (medians)")
+    for column in ("operation", "ramverk", "Timer", "difference", "within 10%"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.name, _fmt(row.ours_s), _fmt(row.timer_s), f"{row.difference:+.1%}",
+                      "yes" if row.ok else "[red]no[/]")
+    console.print(table)
+    return 0 if all(r.ok for r in rows) else 1

@@ -1,0 +1,151 @@
+"""`run`: measure every snippet with a BENCHMARK on every device found; keep what is unchanged."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ramverk import devices, results_store, runner, snippet_spec
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("run", help="measure the snippets (snippet x framework x mode x device)")
+    add_options(parser)
+    parser.set_defaults(run=run)
+
+
+def add_options(parser) -> None:
+    parser.add_argument("--only", metavar="PATTERN", help="snippets whose path contains PATTERN (or matches a glob)")
+    parser.add_argument("--device", metavar="KIND", help=f"only this device ({', '.join(devices.DEVICE_KINDS)})")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan and its time estimate, run nothing")
+    parser.add_argument("--force", action="store_true", help="re-run cases whose results are up to date")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and a short minimum time (for tests)")
+    parser.add_argument("--results-dir", metavar="DIR", help="where <machine>.json lives (default: results/)")
+    parser.add_argument("--machine", metavar="NAME", help="results file stem (default: from CPU, GPU and threads)")
+    parser.add_argument("--threads", type=int, metavar="N", help="threads per worker (default from pyproject)")
+    parser.add_argument("--root", metavar="DIR", help="the checkout whose snippets/ to run (default: this one)")
+
+
+def config_from(args) -> runner.Config:
+    return runner.Config.from_pyproject(args.root, results_dir=args.results_dir, machine=args.machine,
+                                        threads=args.threads, quick=args.quick or None, force=args.force or None,
+                                        only=args.only, device=args.device)
+
+
+def _fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+class Bar:
+    """The rich progress bar: ETA from the per-group time estimates, current case shown."""
+
+    def __init__(self, console: Console, groups: list[runner.Group]):
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                                 TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console,
+                                 transient=False)
+        total = sum(g.estimate_s for g in groups) or 1.0
+        self.task = self.progress.add_task("starting", total=total)
+        self.console = console
+
+    def start(self, group: runner.Group) -> None:
+        self.progress.update(self.task, description=group.label())
+
+    def step(self, group: runner.Group, text: str) -> None:
+        self.progress.update(self.task, description=f"{group.label()}: {text}")
+
+    def done(self, group: runner.Group) -> None:
+        self.progress.advance(self.task, group.estimate_s)
+        if group.status == "measured":
+            parts = []
+            for mode, m in group.report.modes.items():
+                ratio = f" ({m.ratio.median:.2f}× {m.ratio.baseline_mode})" if m.ratio else ""
+                parts.append(f"{mode} {_fmt(m.stats.median_s)}{ratio}")
+            self.console.print(f"[green]measured[/] {group.label()} in {group.wall_s:.1f} s: {', '.join(parts)}")
+        else:
+            colour = "red" if group.status == "failed" else "yellow"
+            self.console.print(f"[{colour}]{group.status}[/] {group.label()}: {group.reason}")
+
+
+def print_plan(console: Console, plan: runner.Plan, config: runner.Config) -> None:
+    console.print(f"devices: {', '.join(f'{d.kind} ({d.name})' for d in plan.devices)}")
+    for line in plan.missing_devices:
+        console.print(f"  not used: {line}")
+    todo = [g for g in plan.groups if g.status == "run"]
+    console.print(f"results: {plan.results_path} (machine {plan.machine!r}), size {config.size}, "
+                  f"{config.threads} thread(s), min time {config.min_time:g} s per mode")
+    console.print(f"plan: {len(plan.groups)} group(s): {len(todo)} to run, "
+                  f"{sum(g.status == 'cached' for g in plan.groups)} up to date, "
+                  f"{sum(g.status == 'skip' for g in plan.groups)} skipped; "
+                  f"estimated {sum(g.estimate_s for g in todo):.0f} s")
+
+
+def print_dry_run(console: Console, plan: runner.Plan) -> None:
+    table = Table(title="plan (dry run)")
+    for column in ("snippet", "framework", "device", "modes", "status", "estimate"):
+        table.add_column(column)
+    for g in plan.groups:
+        table.add_row(g.snippet.rel, g.framework, g.device.kind, ", ".join(g.modes),
+                      g.status + (f": {g.reason}" if g.reason and g.status != "run" else ""),
+                      f"{g.estimate_s:.0f} s" if g.status == "run" else "")
+    console.print(table)
+
+
+def print_summary(console: Console, plan: runner.Plan, wall_s: float) -> None:
+    table = Table(title="summary")
+    for column in ("snippet", "framework", "device", "mode", "median", "IQR", "first call", "ratio", "status"):
+        table.add_column(column)
+    for g in plan.groups:
+        if g.status == "measured":
+            for mode, m in g.report.modes.items():
+                s = m.stats
+                ratio = f"{m.ratio.median:.2f}× [{m.ratio.q1:.2f}, {m.ratio.q3:.2f}]" if m.ratio else ""
+                table.add_row(g.snippet.rel, g.framework, g.device.kind, mode, _fmt(s.median_s),
+                              f"{_fmt(s.q1_s)} – {_fmt(s.q3_s)}", _fmt(s.first_call_s), ratio, "measured")
+        elif g.status != "skip" or g.framework in devices.SUPPORTS[g.device.kind]:
+            table.add_row(g.snippet.rel, g.framework, g.device.kind, ", ".join(g.modes), "", "", "", "",
+                          g.status if g.status != "failed" else "[red]FAILED[/]")
+    console.print(table)
+    counts = {s: sum(g.status == s for g in plan.groups) for s in ("measured", "cached", "skip", "failed")}
+    console.print(f"run: {counts['measured']} measured, {counts['cached']} up to date, {counts['skip']} skipped, "
+                  f"{counts['failed']} failed, {len(plan.errors)} bad snippet(s); {wall_s:.1f} s")
+    for g in plan.groups:
+        if g.status == "skip" and g.framework in devices.SUPPORTS[g.device.kind]:
+            console.print(f"skipped {g.label()}: {g.reason}")
+    for g in plan.groups:
+        if g.status == "failed":
+            console.print(f"[red]FAILED[/] {g.label()} ({g.params}): {g.reason}", highlight=False)
+    for line in plan.errors:
+        console.print(f"[red]BAD SNIPPET[/] {line}", highlight=False)
+
+
+def run(args) -> int:
+    started = time.perf_counter()
+    console = Console(highlight=False)
+    try:
+        config = config_from(args)
+        the_plan = runner.plan(config)
+    except (devices.DeviceError, results_store.ResultsFileError, snippet_spec.SnippetSpecError, ValueError) as error:
+        console.print(f"[red]run: {error}[/]", highlight=False, soft_wrap=True)
+        return 2
+    print_plan(console, the_plan, config)
+    if args.dry_run:
+        print_dry_run(console, the_plan)
+        for line in the_plan.errors:
+            console.print(f"[red]BAD SNIPPET[/] {line}", highlight=False)
+        return 1 if the_plan.errors else 0
+    todo = [g for g in the_plan.groups if g.status == "run"]
+    if todo:
+        bar = Bar(console, todo)
+        with bar.progress:
+            runner.execute(the_plan, config, progress=bar)
+    print_summary(console, the_plan, time.perf_counter() - started)
+    failed = any(g.status == "failed" for g in the_plan.groups) or the_plan.errors
+    return 1 if failed else 0

@@ -1,0 +1,268 @@
+"""The measuring process: `python -m ramverk.worker JOB_JSON` (started by the runner, one per
+(snippet, framework, device)), or `python -m ramverk.worker --triad` (memory bandwidth).
+
+It pins threads before any framework is imported, imports the snippet as a module (not as
+__main__), confirms that the framework can see the device (else it reports a skip with the
+reason), builds every mode with build(framework, mode, device, **params), and measures them
+interleaved with ramverk.measure. Its one JSON report goes to stdout; everything the snippet
+prints goes to stderr, so a chatty snippet cannot corrupt the report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ramverk.results import Ratio, Statistics
+
+
+class Job(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    snippet: str  # absolute path
+    framework: str
+    device: str  # cpu | cuda | mps
+    modes: list[str]
+    params: dict[str, int | float | str]
+    baseline: str | None = None
+    threads: int = 1
+    min_time_s: float = 1.0
+
+
+class ModeReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    stats: Statistics
+    ratio: Ratio | None = None
+
+
+class Report(BaseModel):
+    """What the worker prints; the runner validates it before trusting a number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["ok", "skip", "error"]
+    reason: str | None = None
+    modes: dict[str, ModeReport] = {}
+    device_seen: str | None = None  # what the framework calls the device
+    cuda: str | None = None  # the CUDA version the framework was built with
+    threads_seen: dict[str, int] = {}
+    stream_triad_gbs: float | None = None
+    wall_s: float | None = None
+
+
+def pin_threads(threads: int, env: dict | os._Environ = os.environ) -> None:
+    """Set the thread variables every framework reads at import. Call before importing one."""
+    n = str(threads)
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+                "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        env[var] = n
+    flags = [f for f in env.get("XLA_FLAGS", "").split()
+             if not f.startswith(("--xla_cpu_multi_thread_eigen", "intra_op_parallelism_threads"))]
+    flags += [f"--xla_cpu_multi_thread_eigen={'false' if threads == 1 else 'true'}",
+              f"intra_op_parallelism_threads={threads}"]
+    env["XLA_FLAGS"] = " ".join(flags)
+
+
+def _pin_loaded(framework: str, threads: int) -> dict[str, int]:
+    """Pin the thread pools of frameworks already imported, and report what they use."""
+    seen = {}
+    if "torch" in sys.modules:
+        import torch
+
+        torch.set_num_threads(threads)
+        seen["torch"] = torch.get_num_threads()
+    if "tensorflow" in sys.modules:
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+        except RuntimeError:
+            pass  # the runtime started during the snippet's import; TF_NUM_*_THREADS already applied
+        seen["tensorflow"] = tf.config.threading.get_intra_op_parallelism_threads() or int(
+            os.environ["TF_NUM_INTRAOP_THREADS"])
+    return seen
+
+
+def _device_check(framework: str, device: str) -> tuple[str | None, str | None, str | None]:
+    """(skip reason or None, device name as the framework sees it, CUDA version)."""
+    if framework in ("python", "numpy", "numba"):
+        return (None, "cpu", None) if device == "cpu" else (f"{framework} runs on the CPU only", None, None)
+    if framework == "torch":
+        import torch
+
+        cuda = torch.version.cuda
+        if device == "cuda":
+            if not torch.cuda.is_available():
+                build = "a CPU-only build" if cuda is None else f"built for CUDA {cuda}"
+                return f"torch {torch.__version__} cannot see a CUDA device ({build})", None, cuda
+            return None, torch.cuda.get_device_name(0), cuda
+        if device == "mps":
+            if not torch.backends.mps.is_available():
+                return f"torch {torch.__version__} cannot use MPS", None, None
+            return None, "mps", None
+        return None, "cpu", cuda
+    if framework == "jax":
+        import jax
+
+        try:
+            dev = jax.devices("gpu" if device == "cuda" else device)[0]
+        except RuntimeError as error:
+            return f"jax {jax.__version__} has no {device} backend ({str(error).splitlines()[0]})", None, None
+        return None, getattr(dev, "device_kind", str(dev)), None
+    if framework == "tensorflow":
+        import tensorflow as tf
+
+        if device == "cpu":
+            return None, "cpu", None
+        gpus = tf.config.list_physical_devices("GPU")
+        if device != "cuda" or not gpus:
+            return f"tensorflow {tf.__version__} sees no {device} device", None, None
+        details = tf.config.experimental.get_device_details(gpus[0])
+        return None, details.get("device_name", gpus[0].name), tf.sysconfig.get_build_info().get("cuda_version")
+    return f"unknown framework {framework!r}", None, None
+
+
+def _sync(framework: str, device: str):
+    if framework == "torch":
+        import torch
+
+        if device == "cuda":
+            return lambda _out: torch.cuda.synchronize()
+        if device == "mps":
+            return lambda _out: torch.mps.synchronize()
+    if framework == "jax":
+        import jax
+
+        return jax.block_until_ready
+    if framework == "tensorflow":
+        import tensorflow as tf
+
+        def materialise(out):
+            for leaf in tf.nest.flatten(out):
+                if hasattr(leaf, "numpy"):
+                    leaf.numpy()
+
+        return materialise
+    from ramverk.measure import no_sync
+
+    return no_sync
+
+
+def import_snippet(path: str):
+    import importlib.util
+
+    name = "ramverk_snippet_" + os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, os.path.dirname(path))
+    spec.loader.exec_module(module)
+    return module
+
+
+def _describe(error: BaseException) -> str:
+    first = (str(error).strip().splitlines() or [""])[0]
+    text = f"{type(error).__name__}: {first}" if first else type(error).__name__
+    if isinstance(error, MemoryError):
+        text = f"out of memory ({text or 'MemoryError'})"
+    notes = " ".join(getattr(error, "__notes__", []))
+    return f"{text} {notes}".strip()
+
+
+def run_job(job: Job) -> Report:
+    from ramverk.measure import measure
+
+    started = time.perf_counter()
+    pin_threads(job.threads)
+    try:
+        module = import_snippet(job.snippet)
+    except BaseException as error:
+        traceback.print_exc()
+        return Report(status="error", reason=f"importing the snippet: {_describe(error)}")
+    threads_seen = _pin_loaded(job.framework, job.threads)
+    try:
+        skip, seen, cuda = _device_check(job.framework, job.device)
+    except ImportError as error:
+        return Report(status="skip", reason=f"{job.framework} is not importable: {error}")
+    threads_seen.update(_pin_loaded(job.framework, job.threads))
+    if skip:
+        return Report(status="skip", reason=skip, threads_seen=threads_seen)
+    build = getattr(module, "build", None)
+    if not callable(build):
+        return Report(status="error", reason="the snippet declares BENCHMARK but defines no build() function")
+    fns = {}
+    for mode in job.modes:
+        try:
+            fns[mode] = build(job.framework, mode, job.device, **job.params)
+        except BaseException as error:
+            traceback.print_exc()
+            return Report(status="error", reason=f"build({job.framework!r}, {mode!r}): {_describe(error)}")
+        if not callable(fns[mode]):
+            return Report(status="error", reason=f"build({job.framework!r}, {mode!r}) returned "
+                                                 f"{type(fns[mode]).__name__}, not a callable")
+    try:
+        timings = measure(fns, _sync(job.framework, job.device), min_time_s=job.min_time_s, baseline=job.baseline,
+                          on_progress=lambda text: print(f"[worker] {text}", file=sys.stderr, flush=True))
+    except BaseException as error:
+        traceback.print_exc()
+        return Report(status="error", reason=_describe(error))
+    modes = {m: ModeReport(stats=t.stats, ratio=t.ratio) for m, t in timings.items()}
+    return Report(status="ok", modes=modes, device_seen=seen, cuda=cuda, threads_seen=threads_seen,
+                  wall_s=time.perf_counter() - started)
+
+
+def stream_triad(size: int = 1 << 24, repeats: int = 5) -> float:
+    """Memory bandwidth in GB/s, one thread: a = b + s*c on arrays far larger than any cache.
+
+    numpy does it in two passes (a = s*c, then a += b), which moves 5 arrays' worth of bytes
+    (read c, write a; read a, read b, write a); the figure counts those bytes. Best of `repeats`.
+    """
+    import numpy as np
+
+    b = np.full(size, 1.0)
+    c = np.full(size, 2.0)
+    a = np.empty(size)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.multiply(c, 3.0, out=a)
+        np.add(a, b, out=a)
+        best = min(best, time.perf_counter() - start)
+    return 5 * 8 * size / best / 1e9
+
+
+def main(argv: list[str]) -> int:
+    # The report goes to the real stdout; anything printed meanwhile goes to stderr.
+    report_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    if argv == ["--triad"]:
+        pin_threads(1)
+        report = Report(status="ok", stream_triad_gbs=stream_triad())
+    else:
+        try:
+            job = Job.model_validate_json(argv[0])
+        except Exception as error:  # noqa: BLE001 - reported, never raised
+            report = Report(status="error", reason=f"bad job: {error}")
+        else:
+            report = run_job(job)
+    with os.fdopen(report_fd, "w") as out:
+        out.write(report.model_dump_json() + "\n")
+        out.flush()
+    return {"ok": 0, "skip": 0, "error": 1}[report.status]
+
+
+if __name__ == "__main__":
+    code = main(sys.argv[1:])
+    sys.stderr.flush()
+    # Skip interpreter teardown: some frameworks' atexit handlers are slow or crash at exit,
+    # which would turn a finished measurement into a failure.
+    os._exit(code)
