@@ -15,6 +15,9 @@ VERBS = [
     "check",
     "new_note",
     "import_obsidian",
+    "run",
+    "compare",
+    "bench_fidelity",
 ]
 
 
