@@ -43,3 +43,19 @@ def test_every_python_block_in_the_built_site_is_verified(built_site):
     assert shown, "no python blocks found in the built site: the HTML pattern is out of date"
     assert not unverified, "python blocks in the site that no test ran:\n" + "\n".join(unverified)
     print(f"\n{len(shown)} python blocks in the built site, all among the {len(verified)} verified unique blocks")
+
+
+# ```bash blocks that pass the shell-block check (ramverk/shell_blocks.py) run too, each in an empty
+# temporary directory under the same sandbox; ```console blocks are display-only.
+SHELL_BLOCKS = code_blocks.shell_blocks()
+
+
+@pytest.mark.parametrize("block", SHELL_BLOCKS, ids=[b.test_id for b in SHELL_BLOCKS])
+def test_shell_block(block):
+    from ramverk import shell_blocks
+
+    problems = shell_blocks.lint_bash(block.code)
+    assert not problems, f"shell block at {', '.join(block.pages)} breaks the policy: {problems}"
+    proc = code_blocks.run_bash(block.code)
+    if proc.returncode != 0:
+        pytest.fail(f"shell block failed (shown at {', '.join(block.pages)}):\n{proc.stderr[-3000:]}", pytrace=False)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from ramverk import sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = sorted(p for p in (ROOT / "snippets").rglob("*.py") if not p.name.startswith("_"))
@@ -15,9 +15,7 @@ SNIPPETS = sorted(p for p in (ROOT / "snippets").rglob("*.py") if not p.name.sta
 
 @pytest.mark.parametrize("path", SNIPPETS, ids=[p.relative_to(ROOT / "snippets").as_posix() for p in SNIPPETS])
 def test_snippet_runs_as_main(path, tmp_path):
-    proc = subprocess.run(
-        [sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "RAMVERK_QUICK": "1"},
-    )
+    # sandboxed like the code blocks: no credentials, a memory limit, the process group killed on timeout
+    proc = sandbox.run([sys.executable, str(path)], tmp_path, timeout=300, env={"RAMVERK_QUICK": "1"})
     assert proc.returncode == 0, f"{path.relative_to(ROOT)} failed:\n{proc.stderr[-3000:]}"
     assert proc.stdout.strip(), f"{path.relative_to(ROOT)} printed nothing; a snippet should show its result"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ramverk import page_source
+from ramverk import page_source, sandbox
+from ramverk import shell_blocks as shell_blocks_policy
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,23 @@ def run_python(code: str, timeout: float = 180, env: dict | None = None) -> subp
     with tempfile.TemporaryDirectory(prefix="ramverk-block-") as tmp:
         script = Path(tmp) / "block.py"
         script.write_text(code, encoding="utf-8")
-        child_env = {**os.environ, "RAMVERK_QUICK": "1", "PYTHONHASHSEED": "0", **(env or {})}
-        return subprocess.run(
-            [sys.executable, str(script)], cwd=tmp, capture_output=True, text=True, timeout=timeout, env=child_env
-        )
+        # sandbox: no credentials in the environment, a memory limit, the process group killed on timeout
+        return sandbox.run([sys.executable, str(script)], tmp, timeout=timeout,
+                           env={"RAMVERK_QUICK": "1", "PYTHONHASHSEED": "0", **(env or {})})
+
+
+def shell_blocks() -> list[UniqueBlock]:
+    """The ```bash blocks a reader can see (see ramverk/shell_blocks.py for which run), each once."""
+    seen: dict[str, list[str]] = {}
+    for page in page_source.pages():
+        for block in page_source.blocks(page):
+            if shell_blocks_policy.runnable(block.syntax):
+                seen.setdefault(block.code, []).append(f"{page.rel}:{block.lineno}")
+    return [UniqueBlock(code, tuple(places)) for code, places in seen.items()]
+
+
+def run_bash(code: str, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run a ```bash block with `bash -eu` inside an empty temporary directory, sandboxed like run_python."""
+    with tempfile.TemporaryDirectory(prefix="ramverk-shell-") as tmp:
+        return sandbox.run(["bash", "--noprofile", "--norc", "-eu", "-c", code], tmp, timeout=timeout,
+                           env={"RAMVERK_QUICK": "1", **(env or {})})
