@@ -1,0 +1,194 @@
+"""Custom gradients: the seed's Sigmoid as torch.autograd.Function, jax.custom_vjp, tf.custom_gradient;
+a numerically stable gradient and a straight-through estimator.
+
+Run it: python snippets/autodiff/custom_gradients.py
+"""
+
+import os
+
+# --8<-- [start:torch]
+import torch
+
+
+class Sigmoid(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = 1 / (1 + torch.exp(-x))
+        ctx.save_for_backward(y)  # keep what backward needs: the output is enough
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (y,) = ctx.saved_tensors
+        return grad_output * y * (1 - y)  # σ'(x) = σ(x)(1 − σ(x))
+
+
+def sigmoid(x):
+    return Sigmoid.apply(x)
+
+
+x = torch.linspace(-4, 4, 9, dtype=torch.float64, requires_grad=True)
+print("gradcheck:", torch.autograd.gradcheck(sigmoid, (x,)))  # compares with finite differences
+sigmoid(x).sum().backward()
+print("matches torch.sigmoid:", torch.allclose(x.grad, torch.sigmoid(x) * (1 - torch.sigmoid(x))))
+# --8<-- [end:torch]
+
+# --8<-- [start:gradcheck_fail]
+import torch
+
+
+class WrongSigmoid(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = torch.sigmoid(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (y,) = ctx.saved_tensors
+        return grad_output * y  # forgot the (1 − y) factor
+
+
+x = torch.linspace(-2, 2, 5, dtype=torch.float64, requires_grad=True)
+try:
+    torch.autograd.gradcheck(WrongSigmoid.apply, (x,))
+except Exception as e:
+    print(type(e).__name__ + ":", str(e).splitlines()[0])
+# --8<-- [end:gradcheck_fail]
+
+# --8<-- [start:jax]
+import jax
+import jax.numpy as jnp
+
+
+@jax.custom_vjp
+def sigmoid(x):
+    return 1 / (1 + jnp.exp(-x))
+
+
+def sigmoid_fwd(x):
+    y = sigmoid(x)
+    return y, y  # (output, residuals saved for the backward pass)
+
+
+def sigmoid_bwd(y, g):
+    return (g * y * (1 - y),)  # one cotangent per input, as a tuple
+
+
+sigmoid.defvjp(sigmoid_fwd, sigmoid_bwd)
+
+x = jnp.linspace(-4.0, 4.0, 9)
+ours = jax.vmap(jax.grad(sigmoid))(x)
+print("matches jax.nn.sigmoid:", bool(jnp.allclose(ours, jax.vmap(jax.grad(jax.nn.sigmoid))(x))))
+# --8<-- [end:jax]
+
+# --8<-- [start:tensorflow]
+import tensorflow as tf
+
+
+@tf.custom_gradient
+def sigmoid(x):
+    y = 1 / (1 + tf.exp(-x))
+
+    def grad(upstream):
+        return upstream * y * (1 - y)
+
+    return y, grad
+
+
+x = tf.linspace(-4.0, 4.0, 9)
+with tf.GradientTape(persistent=True) as tape:
+    tape.watch(x)
+    ours, reference = sigmoid(x), tf.sigmoid(x)
+same = tf.reduce_all(tf.abs(tape.gradient(ours, x) - tape.gradient(reference, x)) < 1e-6)
+print("matches tf.sigmoid:", bool(same))
+# --8<-- [end:tensorflow]
+
+# --8<-- [start:stable]
+import jax
+import jax.numpy as jnp
+
+
+def softplus_naive(x):
+    return jnp.log(1 + jnp.exp(x))
+
+
+@jax.custom_jvp
+def softplus(x):
+    return jnp.logaddexp(x, 0.0)  # log(1 + e^x) without overflow
+
+
+@softplus.defjvp
+def softplus_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return softplus(x), jax.nn.sigmoid(x) * t  # d/dx log(1 + e^x) = σ(x), which never overflows
+
+
+for x in [1.0, 100.0]:
+    print(f"x={x:5}: naive grad {float(jax.grad(softplus_naive)(x))}, custom grad {float(jax.grad(softplus)(x))}")
+# --8<-- [end:stable]
+
+# --8<-- [start:straight_through]
+import torch
+
+
+class RoundSTE(torch.autograd.Function):
+    """Round in the forward pass; pretend it was the identity in the backward pass."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return torch.round(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output
+
+
+x = torch.tensor([0.2, 0.7, 1.4], requires_grad=True)
+torch.round(x).sum().backward()
+print("gradient through torch.round:", x.grad)  # zero almost everywhere: nothing to learn from
+x.grad = None
+RoundSTE.apply(x).sum().backward()
+print("gradient through RoundSTE:   ", x.grad)
+# --8<-- [end:straight_through]
+
+
+def sigmoid_grads(values):
+    """σ'(x) from the three custom implementations, for the cross-check test."""
+    import numpy as np
+
+    xt = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    Sigmoid.apply(xt).sum().backward()
+
+    @jax.custom_vjp
+    def jsig(x):
+        return 1 / (1 + jnp.exp(-x))
+
+    jsig.defvjp(lambda x: (jsig(x), jsig(x)), lambda y, g: (g * y * (1 - y),))
+
+    @tf.custom_gradient
+    def tsig(x):
+        y = 1 / (1 + tf.exp(-x))
+        return y, lambda up: up * y * (1 - y)
+
+    xv = tf.constant(values, dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(xv)
+        out = tf.reduce_sum(tsig(xv))
+    return {
+        "torch": xt.grad.numpy(),
+        "jax": np.asarray(jax.grad(lambda v: jsig(v).sum())(jnp.asarray(values, dtype=jnp.float32))),
+        "tensorflow": tape.gradient(out, xv).numpy(),
+    }
+
+
+if __name__ == "__main__":
+    import numpy as np
+
+    values = list(np.linspace(-6, 6, 5 if os.environ.get("RAMVERK_QUICK") else 101))
+    grads = sigmoid_grads(values)
+    s = 1 / (1 + np.exp(-np.array(values)))
+    for name, g in grads.items():
+        assert np.allclose(g, s * (1 - s), atol=1e-6), name
+    print(f"custom sigmoid gradients agree in {', '.join(grads)} on {len(values)} points")
