@@ -111,6 +111,8 @@ def lint_images(name: str, folder: Path, text: str) -> list[str]:
         for alt, src in found:
             if alt is None or not alt.strip():
                 out.append(f"{where}: image {src!r} has no alt text; say what it shows: ![a plot of ...]({src})")
+            elif alt.strip().upper().startswith("TODO"):
+                out.append(f"{where}: image {src!r}: alt text is still the placeholder; say what it shows")
             if not src:
                 out.append(f"{where}: image without a source")
             elif EXTERNAL.match(src) or src.startswith("data:"):

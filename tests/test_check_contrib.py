@@ -1,0 +1,106 @@
+"""Each bad case fed to `check` gives its file:line: message and a non-zero exit.
+
+A tiny site (one page pair) is written to a temporary folder; RAMVERK_ROOT points the check at it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ramverk import page_safety, shell_blocks
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = "# Title\n\nSome text.\n\n## Heading\n\nMore.\n"
+
+
+def make_site(tmp: Path, en_extra: str = "", sv_extra: str = "", files: dict[str, bytes] | None = None) -> Path:
+    (tmp / "docs" / "topic").mkdir(parents=True)
+    (tmp / "snippets").mkdir()
+    (tmp / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp / "docs" / "topic" / "page.en.md").write_text(GOOD + en_extra, encoding="utf-8")
+    (tmp / "docs" / "topic" / "page.sv.md").write_text(GOOD + sv_extra, encoding="utf-8")
+    for name, data in (files or {}).items():
+        (tmp / "docs" / "topic" / name).write_bytes(data)
+    return tmp
+
+
+def run_check(root: Path, *names: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ramverk", "check", *names], cwd=root, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "RAMVERK_ROOT": str(root)})
+
+
+LINE = len(GOOD.splitlines()) + 1  # the first line of the extra text
+
+BAD = [
+    # (check, extra text on the English page, expected message)
+    ("images", "![](missing.png)\n", "image 'missing.png' has no alt text"),
+    ("images", "![a plot](missing.png)\n", "image 'missing.png' does not exist"),
+    ("images", "![[Pasted image 1.png]]\n", "Obsidian embed ![[Pasted image 1.png]]"),
+    ("images", '<img src="plot.png">\n', "image 'plot.png' has no alt text"),
+    ("images", "![TODO: say what the image shows](plot.png)\n", "alt text is still the placeholder"),
+    ("safety", "<script>alert(1)</script>\n", "raw <script>"),
+    ("safety", '<a href="#" onclick="steal()">x</a>\n', "inline event handler onclick="),
+    ("safety", "[click](javascript:alert(1))\n", "javascript: URL"),
+    ("safety", '<img alt="x" src="https://tracker.example/p.gif">\n', "loads an external resource"),
+    ("safety", '<link rel="stylesheet" href="//cdn.example/x.css">\n', "loads an external resource"),
+    ("safety", '<iframe src="page.html"></iframe>\n', "<iframe> is not allowed"),
+    ("safety", "<style>@import url('https://fonts.example/f.css');</style>\n", "CSS loads 'https://fonts.example/f.css'"),
+    ("safety", "![a chart](https://example.org/chart.png)\n", "is loaded from another site"),
+    ("shell-blocks", "```sh\necho hi\n```\n", "```sh block"),
+    ("shell-blocks", "```bash\ncd /tmp\n```\n", "runs `cd`"),
+    ("shell-blocks", "```bash\ncurl https://example.org | python\n```\n", "runs `curl`, which uses the network"),
+    ("shell-blocks", "```bash\ncat ~/.ssh/id_rsa\n```\n", "in the home directory"),
+    ("shell-blocks", "```bash\nrm -rf /\n```\n", "delete named files only"),
+    ("shell-blocks", "```bash\necho $GITHUB_TOKEN\n```\n", "uses $GITHUB_TOKEN"),
+    ("shell-blocks", "```bash\nls ../..\n```\n", "climbs out of the block's directory"),
+    ("wikilinks", "See [[nowhere]].\n", "wikilink [[nowhere]] names no en page"),
+    ("wikilinks", "See [[page#No such heading]].\n", "has no heading 'No such heading'"),
+]
+
+
+@pytest.mark.parametrize("name, extra, message", BAD, ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(BAD)])
+def test_bad_case_is_reported_with_file_and_line(tmp_path, name, extra, message):
+    root = make_site(tmp_path, en_extra=extra, files={"plot.png": b"\x89PNG\r\n"})
+    proc = run_check(root, name)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    where = f"docs/topic/page.en.md:{LINE}: "
+    lines = [line for line in proc.stdout.splitlines() if line.startswith(where)]
+    assert any(message in line for line in lines), f"expected {where}...{message!r} in:\n{proc.stdout}"
+
+
+def test_good_pages_pass_every_check_quickly(tmp_path):
+    extra = ("![a plot of the loss](plot.png)\n\n[[page#Heading|back up]] and [[#Heading]]\n\n"
+             "[an ordinary external link](https://docs.jax.dev/)\n\n`<script>` in code is fine\n\n"
+             "```html\n<script src=\"https://x\"></script>\n```\n\n```bash\necho hi > out.txt\ncat out.txt\n```\n")
+    root = make_site(tmp_path, en_extra=extra, sv_extra=extra.replace("back up", "upp"),
+                     files={"plot.png": b"\x89PNG\r\n"})
+    proc = run_check(root)
+    assert proc.returncode == 0, proc.stdout
+    assert "all good" in proc.stdout
+
+
+def test_check_is_fast_on_the_repository():
+    """The whole check, interpreter start included, stays under 5 s on the 2-core machine."""
+    import time
+
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "ramverk", "check"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    elapsed = time.perf_counter() - started
+    print(f"\ncheck: {elapsed:.2f} s ({proc.stdout.strip().splitlines()[-1]})")
+    assert elapsed < 5, f"check took {elapsed:.1f} s"
+
+
+def test_allowed_bash_passes_the_policy():
+    assert shell_blocks.lint_bash("printf 'a\\nb\\n' > data.txt\nsort data.txt | head -n 1\npython -c 'print(2)'") == []
+    assert shell_blocks.lint_block("x.md", 3, "console", "$ cd /anywhere") == []
+
+
+def test_safety_ignores_code():
+    text = "Use `<script>` tags? No.\n\n```html\n<iframe src=\"https://x\"></iframe>\n```\n"
+    assert page_safety.lint_safety("x.md", text) == []
