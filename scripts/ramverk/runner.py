@@ -51,6 +51,7 @@ class Config:
     quick_min_time_s: float = 0.05
     case_timeout_s: float = 600.0
     memory_limit_gib: float | None = 16.0  # RLIMIT_AS of a CPU worker; JAX/TF need several GiB of address space
+    triad: bool = True  # measure the memory bandwidth once per run that measures anything
     quick: bool = False
     force: bool = False
     only: str | None = None
@@ -143,8 +144,22 @@ def _discover(config: Config) -> tuple[list[snippet_spec.Snippet], list[str]]:
     return found, errors
 
 
-def _estimate(group: Group, previous: dict) -> float:
-    total = STARTUP_S.get(group.framework, 2.0)
+def _imports(snip: snippet_spec.Snippet) -> set[str]:
+    """Top-level packages the snippet imports at module level (they load in every worker)."""
+    import ast
+
+    names = set()
+    for node in ast.parse(snip.path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _estimate(group: Group, previous: dict, imported: set[str] = frozenset()) -> float:
+    frameworks = (imported & set(STARTUP_S)) | {group.framework}
+    total = sum(STARTUP_S[f] for f in frameworks if f in STARTUP_S) or 2.0
     for mode in group.modes:
         old = previous.get(mode)
         if old is not None:
@@ -172,6 +187,7 @@ def plan(config: Config) -> Plan:
         timeout = spec.timeout_s if "timeout_s" in spec.model_fields_set else config.case_timeout_s
         params = dict(spec.sizes[config.size])
         digest = snip.content_hash()
+        imported = _imports(snip)
         for device in chosen:
             for fw in spec.frameworks:
                 modes = list(spec.modes[fw])
@@ -188,7 +204,7 @@ def plan(config: Config) -> Plan:
                             and old.threads == config.threads and old.case.params == params
                             and (old.python or python) == python):
                         fresh += 1
-                group.estimate_s = _estimate(group, previous)
+                group.estimate_s = _estimate(group, previous, imported)
                 if fw not in devices.SUPPORTS[device.kind]:
                     group.status, group.reason = "skip", f"{fw} does not run on {device.kind} here"
                 elif group.version is None:
@@ -350,7 +366,7 @@ def execute(the_plan: Plan, config: Config, progress=None) -> None:
         return
     commit, dirty = _git(config.root)
     existing = results_store.load(the_plan.results_path)
-    triad = measure_triad(config)
+    triad = measure_triad(config) if config.triad else None
     if triad is None and existing is not None:
         triad = existing.machine.stream_triad_gbs
     machine = devices.machine(the_plan.machine, triad)

@@ -6,7 +6,7 @@ here and on a reference machine, prints how many times faster (or slower) this m
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ramverk import devices, results_store
@@ -26,7 +26,7 @@ def _case(record) -> tuple:
 
 
 def run(args) -> int:
-    console = Console(highlight=False)
+    console = run_verb.make_console()
     code = run_verb.run(args)  # measure what is missing first
     if args.dry_run or code == 2:
         return code
@@ -36,15 +36,15 @@ def run(args) -> int:
     try:
         merged = results_store.merge(files)
     except results_store.ResultsFileError as error:
-        console.print(f"[red]compare: {error}[/]")
+        console.print("[red]compare:[/] " + escape(str(error)))
         return 2
     for line in merged.conflicts:
-        console.print(f"[yellow]conflict[/] {line}")
+        console.print("[yellow]conflict[/] " + escape(line))
     references = args.reference or [name for name in merged.machines if name != machine]
     unknown = [name for name in references if name not in merged.machines]
     if unknown:
-        console.print(f"[red]compare: no results file for reference machine(s) {', '.join(unknown)} in "
-                      f"{config.results_dir}; known: {', '.join(merged.machines) or 'none'}[/]")
+        console.print(f"compare: no results file for reference machine(s) {', '.join(unknown)} in "
+                      f"{config.results_dir}; known: {', '.join(merged.machines) or 'none'}")
         return 2
     if not references:
         console.print(f"compare: no reference results besides this machine's ({machine}) in {config.results_dir}")
@@ -73,6 +73,6 @@ def run(args) -> int:
         return code
     console.print(table)
     for line in lines:
-        console.print(line)
+        console.print(escape(line))
     return code
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -44,6 +45,14 @@ def _fmt(seconds: float | None) -> str:
     return f"{seconds / 1e-9:.3g} ns"
 
 
+def make_console() -> Console:
+    """Wide enough for the tables when output goes to a file or a pipe (CI logs, tests)."""
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=160, soft_wrap=True)
+    return console
+
+
 class Bar:
     """The rich progress bar: ETA from the per-group time estimates, current case shown."""
 
@@ -56,22 +65,22 @@ class Bar:
         self.console = console
 
     def start(self, group: runner.Group) -> None:
-        self.progress.update(self.task, description=group.label())
+        self.progress.update(self.task, description=escape(group.label()))
 
     def step(self, group: runner.Group, text: str) -> None:
-        self.progress.update(self.task, description=f"{group.label()}: {text}")
+        self.progress.update(self.task, description=escape(f"{group.label()}: {text}"))
 
     def done(self, group: runner.Group) -> None:
         self.progress.advance(self.task, group.estimate_s)
         if group.status == "measured":
             parts = []
             for mode, m in group.report.modes.items():
-                ratio = f" ({m.ratio.median:.2f}× {m.ratio.baseline_mode})" if m.ratio else ""
+                ratio = f" ({m.ratio.median:.3g}× {m.ratio.baseline_mode})" if m.ratio else ""
                 parts.append(f"{mode} {_fmt(m.stats.median_s)}{ratio}")
-            self.console.print(f"[green]measured[/] {group.label()} in {group.wall_s:.1f} s: {', '.join(parts)}")
+            self.console.print(f"[green]measured[/] {escape(group.label())} in {group.wall_s:.1f} s: {', '.join(parts)}")
         else:
             colour = "red" if group.status == "failed" else "yellow"
-            self.console.print(f"[{colour}]{group.status}[/] {group.label()}: {group.reason}")
+            self.console.print(f"[{colour}]{group.status}[/] {escape(group.label())}: {escape(group.reason)}")
 
 
 def print_plan(console: Console, plan: runner.Plan, config: runner.Config) -> None:
@@ -106,7 +115,7 @@ def print_summary(console: Console, plan: runner.Plan, wall_s: float) -> None:
         if g.status == "measured":
             for mode, m in g.report.modes.items():
                 s = m.stats
-                ratio = f"{m.ratio.median:.2f}× [{m.ratio.q1:.2f}, {m.ratio.q3:.2f}]" if m.ratio else ""
+                ratio = f"{m.ratio.median:.3g}× [{m.ratio.q1:.3g}, {m.ratio.q3:.3g}]" if m.ratio else ""
                 table.add_row(g.snippet.rel, g.framework, g.device.kind, mode, _fmt(s.median_s),
                               f"{_fmt(s.q1_s)} – {_fmt(s.q3_s)}", _fmt(s.first_call_s), ratio, "measured")
         elif g.status != "skip" or g.framework in devices.SUPPORTS[g.device.kind]:
@@ -118,28 +127,28 @@ def print_summary(console: Console, plan: runner.Plan, wall_s: float) -> None:
                   f"{counts['failed']} failed, {len(plan.errors)} bad snippet(s); {wall_s:.1f} s")
     for g in plan.groups:
         if g.status == "skip" and g.framework in devices.SUPPORTS[g.device.kind]:
-            console.print(f"skipped {g.label()}: {g.reason}")
+            console.print(escape(f"skipped {g.label()}: {g.reason}"))
     for g in plan.groups:
         if g.status == "failed":
-            console.print(f"[red]FAILED[/] {g.label()} ({g.params}): {g.reason}", highlight=False)
+            console.print("[red]FAILED[/] " + escape(f"{g.label()} {g.params}: {g.reason}"), highlight=False)
     for line in plan.errors:
-        console.print(f"[red]BAD SNIPPET[/] {line}", highlight=False)
+        console.print("[red]BAD SNIPPET[/] " + escape(line), highlight=False)
 
 
 def run(args) -> int:
     started = time.perf_counter()
-    console = Console(highlight=False)
+    console = make_console()
     try:
         config = config_from(args)
         the_plan = runner.plan(config)
     except (devices.DeviceError, results_store.ResultsFileError, snippet_spec.SnippetSpecError, ValueError) as error:
-        console.print(f"[red]run: {error}[/]", highlight=False, soft_wrap=True)
+        console.print("[red]run:[/] " + escape(str(error)), highlight=False, soft_wrap=True)
         return 2
     print_plan(console, the_plan, config)
     if args.dry_run:
         print_dry_run(console, the_plan)
         for line in the_plan.errors:
-            console.print(f"[red]BAD SNIPPET[/] {line}", highlight=False)
+            console.print("[red]BAD SNIPPET[/] " + escape(line), highlight=False)
         return 1 if the_plan.errors else 0
     todo = [g for g in the_plan.groups if g.status == "run"]
     if todo:

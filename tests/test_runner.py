@@ -1,0 +1,275 @@
+"""The snippet runner: faults, bad input, caching, crash safety and merging.
+
+Fixture snippets are tiny plain-Python ones written into a temporary checkout, run with --quick
+and a very short minimum time; only the fidelity test imports torch. The whole module runs in
+well under a minute on two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ramverk import measure, results_store, runner
+from ramverk.results import Case, Device, Machine, Record, ResultsFile, Statistics
+from ramverk.verbs import run as run_verb
+
+SCRIPTS = Path(runner.__file__).resolve().parents[1]
+PYPROJECT = """[tool.ramverk.runner]
+results_dir = "results"
+threads = 1
+min_time_s = 0.02
+quick_min_time_s = 0.02
+case_timeout_s = 20
+memory_limit_gib = 1
+triad = false
+"""
+GOOD = '''
+BENCHMARK = {{"frameworks": ["python"], "modes": {{"python": ["a", "b"]}},
+             "sizes": {{"quick": {{"n": 50}}, "full": {{"n": 500}}}}, "baseline": "a"{extra}}}
+print("a chatty snippet prints at import; the report must survive it")
+
+
+def build(framework, mode, device, n):
+    {body}
+    data = list(range(n))
+    return (lambda: sum(data)) if mode == "a" else (lambda: sum(data + data))
+'''
+FAULTS = {
+    "raises": ('if mode == "b":\n        raise ValueError("boom in b")', "ValueError: boom in b"),
+    "hangs": ("import time; time.sleep(600)", "timed out after 3 s"),
+    "segfaults": ("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", "SIGSEGV"),
+    "oom": ("big = bytearray(2 << 30)", "out of memory"),
+}
+
+
+def write_snippet(root: Path, name: str, body: str = "pass", extra: str = "", text: str | None = None) -> Path:
+    path = root / "snippets" / "t" / f"{name}.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text if text is not None else GOOD.format(body=body, extra=extra))
+    return path
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    return tmp_path
+
+
+def cli(root: Path, *args: str, capsys=None) -> tuple[int, str]:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="verb", required=True)
+    run_verb.register(sub)
+    ns = parser.parse_args(["run", "--root", str(root), "--quick", "--machine", "test", *args])
+    code = ns.run(ns)
+    out = capsys.readouterr().out if capsys else ""
+    return code, out
+
+
+def records(root: Path) -> list[Record]:
+    loaded = results_store.load(root / "results" / "test.json")
+    return loaded.records if loaded else []
+
+
+def test_measures_then_second_run_skips_everything(root, capsys):
+    write_snippet(root, "good")
+    code, out = cli(root, capsys=capsys)
+    assert code == 0, out
+    recs = records(root)
+    assert [(r.case.mode, r.ratio is not None) for r in recs] == [("a", False), ("b", True)]
+    assert recs[1].ratio.baseline_mode == "a" and recs[1].ratio.n >= measure.MIN_ROUNDS
+    assert recs[0].device.name.endswith("1 thread") and recs[0].commit == "unknown"  # not a git checkout
+    before = (root / "results" / "test.json").read_bytes()
+    started = time.perf_counter()
+    code, out = cli(root, capsys=capsys)
+    assert code == 0 and time.perf_counter() - started < 5
+    assert "0 to run, 1 up to date" in out
+    assert (root / "results" / "test.json").read_bytes() == before
+    code, out = cli(root, "--force", capsys=capsys)
+    assert code == 0 and "1 measured" in out
+
+
+def test_dry_run_prints_the_plan_and_runs_nothing(root, capsys):
+    write_snippet(root, "good")
+    code, out = cli(root, "--dry-run", capsys=capsys)
+    assert code == 0 and "1 to run" in out and "estimated" in out
+    assert not (root / "results").exists()
+
+
+@pytest.mark.parametrize(("metadata", "field"), [
+    ('{"frameworks": ["python"], "modes": {"python": "a"}, "sizes": {"quick": {}, "full": {}}}', "modes.python"),
+    ('{"frameworks": ["mxnet"], "modes": {"mxnet": ["a"]}, "sizes": {"quick": {}, "full": {}}}', "frameworks.0"),
+    ('{"frameworks": ["python"], "modes": {"python": ["a"]}, "sizes": {"quick": {}}}', "BENCHMARK"),
+    ('dict(frameworks=["python"])', "literal dict"),
+])
+def test_malformed_metadata_names_file_and_field(root, capsys, metadata, field):
+    write_snippet(root, "bad", text=f"BENCHMARK = {metadata}\n\ndef build(*a, **k):\n    return lambda: 1\n")
+    write_snippet(root, "good")
+    code, out = cli(root, capsys=capsys)
+    assert code == 1
+    bad_line = next(line for line in out.splitlines() if "BAD SNIPPET" in line)
+    assert "snippets/t/bad.py" in bad_line and field in bad_line, bad_line
+    assert {r.snippet for r in records(root)} == {"snippets/t/good.py"}  # the rest still ran
+
+
+def test_unknown_device_is_a_clear_error(root, capsys):
+    write_snippet(root, "good")
+    code, out = cli(root, "--device", "tpu", capsys=capsys)
+    assert code == 2 and "unknown device 'tpu'" in out and "cpu, cuda, mps" in out
+    if not runner.devices.cuda_devices():
+        code, out = cli(root, "--device", "cuda", capsys=capsys)
+        assert code == 2 and "this machine has none" in out
+
+
+def test_faults_are_reported_and_the_run_goes_on(root, capsys):
+    for name, (body, _) in FAULTS.items():
+        write_snippet(root, name, body=body, extra=', "timeout_s": 3.0' if name == "hangs" else "")
+    write_snippet(root, "zgood")
+    started = time.perf_counter()
+    code, out = cli(root, capsys=capsys)
+    assert code == 1
+    failed = [line for line in out.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == len(FAULTS), out
+    for name, (_, reason) in FAULTS.items():
+        line = next(line for line in failed if f"snippets/t/{name}.py python/cpu [a, b]" in line)
+        assert reason in line, line
+    assert {r.snippet for r in records(root)} == {"snippets/t/zgood.py"}  # failed cases are not written
+    assert time.perf_counter() - started < 40
+
+
+def test_memory_limit_lets_a_real_framework_import(root, capsys):
+    """16 GiB of address space (the default) is enough for torch, which reserves a lot of it."""
+    write_snippet(root, "torchy", text=textwrap.dedent('''
+        BENCHMARK = {"frameworks": ["torch"], "modes": {"torch": ["eager"]},
+                     "sizes": {"quick": {"n": 8}, "full": {"n": 8}}}
+
+        def build(framework, mode, device, n):
+            import torch
+            a = torch.ones(n, device=device)
+            return lambda: a + a
+    '''))
+    (root / "pyproject.toml").write_text(PYPROJECT.replace("memory_limit_gib = 1", "memory_limit_gib = 16"))
+    code, out = cli(root, capsys=capsys)
+    assert code == 0, out
+    assert records(root)[0].framework_version.startswith("2.")
+
+
+@pytest.mark.parametrize("content", ["{not json", json.dumps({"schema_version": 99, "machine": {}, "records": []}),
+                                     json.dumps({"schema_version": 1, "machine": {"name": "x"}, "records": []})])
+def test_bad_results_file_is_named_and_never_overwritten(root, capsys, content):
+    write_snippet(root, "good")
+    path = root / "results" / "test.json"
+    path.parent.mkdir()
+    path.write_text(content)
+    code, out = cli(root, capsys=capsys)
+    assert code == 2 and str(path) in out.replace("\n", "")
+    assert ("newer than this runner" in out) == ("99" in content)
+    assert path.read_text() == content
+
+
+def test_sigkill_mid_run_keeps_results_and_rerun_completes_only_the_rest(root, tmp_path):
+    write_snippet(root, "a_fast")
+    write_snippet(root, "b_slow", body='import os, time; time.sleep(float(os.environ.get("RAMVERK_TEST_SLEEP", "0")))')
+    code = ("import argparse, sys; from ramverk.verbs import run as r; p = argparse.ArgumentParser(); "
+            "s = p.add_subparsers(); r.register(s); a = p.parse_args(sys.argv[1:]); sys.exit(a.run(a))")
+    argv = [sys.executable, "-c", code, "run", "--root", str(root), "--quick", "--machine", "test"]
+    env = dict(os.environ, RAMVERK_TEST_SLEEP="60", PYTHONPATH=str(SCRIPTS))
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    path = root / "results" / "test.json"
+    deadline = time.monotonic() + 60
+    while not (path.exists() and {r.snippet for r in records(root)} == {"snippets/t/a_fast.py"}):
+        assert time.monotonic() < deadline and proc.poll() is None, "the first case never landed"
+        time.sleep(0.1)
+    time.sleep(1.0)  # b_slow's worker is now sleeping inside build()
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    kept = records(root)  # parses, and holds exactly what had finished
+    assert {r.snippet for r in kept} == {"snippets/t/a_fast.py"}
+    assert not list(path.parent.glob(".*.tmp"))
+    env["RAMVERK_TEST_SLEEP"] = "0"
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 to run, 1 up to date" in done.stdout
+    after = {(r.snippet, r.case.mode): r for r in records(root)}
+    assert len(after) == 4
+    assert all(after[(r.snippet, r.case.mode)] == r for r in kept)  # untouched, same date
+
+
+def _record(snippet: str, mode: str, median: float, day: int) -> Record:
+    return Record(snippet=snippet, snippet_hash="sha256:0", case=Case(framework="python", mode=mode, size="full",
+                  params={}), device=Device(kind="cpu", name="CPU, 1 thread"), framework_version="3.11",
+                  threads=1, stats=Statistics(median_s=median, q1_s=median, q3_s=median, min_s=median,
+                  max_s=median, n=1, number=1), date_utc=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=day),
+                  commit="abc", dirty=False)
+
+
+def _machine(name: str) -> Machine:
+    return Machine(name=name, cpu_model="CPU", logical_cores=2, os="Linux", python="3.11")
+
+
+def test_merge_is_order_independent_and_reports_conflicts(tmp_path):
+    files = {
+        "m1.json": ResultsFile(machine=_machine("m1"), records=[_record("s/x.py", "a", 1.0, 0),
+                                                                 _record("s/x.py", "b", 2.0, 0)]),
+        "m2.json": ResultsFile(machine=_machine("m2"), records=[_record("s/x.py", "a", 3.0, 0)]),
+        # a second copy of m1's file: one identical record, one that disagrees (newer)
+        "m1-copy.json": ResultsFile(machine=_machine("m1"), records=[_record("s/x.py", "a", 1.0, 0),
+                                                                      _record("s/x.py", "b", 2.5, 1)]),
+        "m1-same.json": ResultsFile(machine=_machine("m1"), records=[_record("s/x.py", "a", 1.0, 0)]),
+    }
+    for name, content in files.items():
+        results_store.save(tmp_path / name, content)
+    paths = [tmp_path / name for name in files]
+    views = [results_store.merge(list(order)) for order in itertools.permutations(paths)]
+    first = views[0]
+    for view in views[1:]:
+        assert view.entries == first.entries and view.conflicts == first.conflicts
+    assert [(m, r.case.mode, r.stats.median_s) for m, r in first.entries] == [
+        ("m1", "a", 1.0), ("m1", "b", 2.5), ("m2", "a", 3.0)]
+    assert len(first.conflicts) == 1 and "m1-copy.json" not in first.conflicts[0] and "m1.json" in first.conflicts[0]
+
+
+def test_save_is_atomic_and_readable(tmp_path):
+    path = tmp_path / "m.json"
+    results_store.save(path, ResultsFile(machine=_machine("m"), records=[_record("s/x.py", "a", 1.0, 0)]))
+    assert results_store.load(path).records[0].stats.median_s == 1.0
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+def test_interleaved_ratio_tracks_a_known_ratio():
+    fns = {"one": lambda: time.sleep(0.001), "two": lambda: time.sleep(0.002)}
+    timings = measure.measure(fns, min_time_s=0.05, baseline="one")
+    ratio = timings["two"].ratio
+    assert ratio.n >= measure.MIN_ROUNDS and 1.4 < ratio.median < 2.6
+    assert timings["one"].stats.first_call_s is not None and timings["one"].ratio is None
+
+
+def test_worker_environment_has_no_credentials_and_pinned_threads(monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "x")
+    monkeypatch.setenv("MY_API_KEY", "x")
+    monkeypatch.setenv("AWS_REGION", "x")
+    env = runner.worker_env(3)
+    assert not {"GITHUB_TOKEN", "MY_API_KEY", "AWS_REGION"} & set(env)
+    assert env["OMP_NUM_THREADS"] == "3" and env["TF_NUM_INTRAOP_THREADS"] == "3"
+    assert "intra_op_parallelism_threads=3" in env["XLA_FLAGS"]
+
+
+def test_fidelity_benchmark_runs_with_tiny_settings(monkeypatch):
+    from ramverk import fidelity
+
+    monkeypatch.setattr(fidelity, "pin_threads", lambda n: None)  # leave this process's environment alone
+
+    rows = fidelity.run(min_time_s=0.02, repeats=1, matmul_n=32, exp_n=1024)
+    assert len(rows) == 3 and all(r.ours_s > 0 and r.timer_s > 0 for r in rows)
