@@ -1,23 +1,151 @@
-"""`<!-- timing: ... -->` and `<!-- claim: ... -->` markers: measured numbers, rendered from results/."""
+"""`<!-- timing: snippets/x.py -->`: a table of measured times, rendered from results/ at build time.
+
+Options (all optional): frameworks=a,b  modes=a,b  baseline=MODE  chart=yes|no.
+Rows are cases (framework · mode), columns are devices (one per machine and device).
+"""
 
 from __future__ import annotations
 
 import os
+import posixpath
+from collections import defaultdict
 
+from ramverk import charts, number_format as nf, roofline, site_config, snippet_spec
 from ramverk.markers import Marker, MarkerError, handler
+from ramverk.page_text import FRAMEWORK_NAMES, t
+from ramverk.results_view import Row, rows
+
+OPTIONS = {"frameworks", "modes", "baseline", "chart"}
 
 
-def _pending(marker: Marker) -> str:
+def _list(marker: Marker, key: str) -> list[str] | None:
+    value = marker.options.get(key)
+    return [v for v in value.split(",") if v] if value else None
+
+
+def spec_of(marker: Marker) -> snippet_spec.Snippet:
+    root = site_config.load().root
+    path = root / marker.target
+    if not marker.target.startswith("snippets/") or not path.is_file():
+        raise MarkerError(f"{marker.where()}: no such snippet file")
+    snip = snippet_spec.load(path, root)
+    if snip.benchmark is None:
+        raise MarkerError(f"{marker.where()}: the snippet has no BENCHMARK, so it is never measured")
+    return snip
+
+
+def selected_rows(marker: Marker, allowed: set[str]) -> tuple[snippet_spec.Snippet, list[Row]] | str:
+    """The rows the marker asks for, or Markdown for 'not measured yet' in drafting mode."""
+    unknown = set(marker.options) - allowed
+    if unknown:
+        raise MarkerError(f"{marker.where()}: unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(allowed))}")
+    snip = spec_of(marker)
+    found = rows(marker.target, _list(marker, "frameworks"), _list(marker, "modes"))
+    if found:
+        return snip, found
     if os.environ.get("RAMVERK_PENDING_RESULTS"):
-        return f'\n!!! warning "{"Inte mätt än" if marker.lang == "sv" else "Not measured yet"}"\n    `{marker.target}`\n'
+        title = "Inte mätt än" if marker.lang == "sv" else "Not measured yet"
+        return f'\n!!! warning "{title}"\n    `{marker.target}`: `python -m ramverk run --only {marker.target}`\n'
     raise MarkerError(f"{marker.where()}: no results for this snippet; run: python -m ramverk run --only {marker.target}")
+
+
+def speedup(row: Row, baseline: str | None, same_column: dict[str, Row]) -> tuple[float, float, float] | None:
+    """(median, low, high) of baseline time / this time; paired when the runner interleaved them."""
+    if not baseline or row.record.case.mode == baseline:
+        return None
+    ratio = row.record.ratio
+    if ratio and ratio.baseline_mode == baseline:
+        return 1 / ratio.median, 1 / ratio.q3, 1 / ratio.q1
+    base = same_column.get(baseline)
+    if base is None:
+        return None
+    value = base.record.stats.median_s / row.record.stats.median_s
+    return value, value, value
+
+
+def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None) -> str:
+    s = row.record.stats
+    half_iqr = (s.q3_s - s.q1_s) / 2
+    unit = nf.time_unit(s.median_s)[0]
+    parts = [f"**{nf.duration(s.median_s, lang, unit)}** ± {nf.duration(half_iqr, lang, unit)} (n&nbsp;=&nbsp;{s.n})"]
+    if gain:
+        median, low, high = gain
+        spread = f" ({nf.number(low, lang)}–{nf.number(high, lang)})" if high > low else ""
+        parts.append(f"{nf.ratio(median, lang)}{spread} {t(lang, 'speedup_vs', baseline=baseline)}")
+    if s.first_call_s is not None:
+        parts.append(f"{t(lang, 'first_call')} {nf.duration(s.first_call_s, lang)}")
+    for kind, unit_name, limit_fn in (("flops", "FLOP/s", roofline.flops_limit), ("bytes", "B/s", roofline.bandwidth_limit)):
+        if work and kind in work:
+            achieved = roofline.work_per_call(work[kind], row.record.case.params) / s.median_s
+            limit = limit_fn(row.machine, row.record.device, row.record.threads) if kind == "flops" else limit_fn(row.machine, row.record.device)
+            text = nf.rate(achieved, unit_name, lang)
+            if limit:
+                text += f" ({nf.percent(achieved / limit.per_second, lang)} {t(lang, 'of_peak')})"
+            parts.append(text)
+    if row.stale:
+        parts.append(f'<span class="ramverk-stale" title="{t(lang, "stale_title", snippet=row.record.snippet)}">{t(lang, "stale")}</span>')
+    return "<br>".join(parts)
+
+
+def provenance(marker: Marker, found: list[Row], work: dict | None) -> str:
+    lang = marker.lang or "en"
+    lines = []
+    for machine_name in sorted({r.machine.name for r in found}):
+        mine = [r for r in found if r.machine.name == machine_name]
+        machine = mine[0].machine
+        versions = sorted({f"{FRAMEWORK_NAMES.get(r.record.case.framework, r.record.case.framework)} {r.record.framework_version}" for r in mine})
+        devices = sorted({r.record.device.name for r in mine})
+        latest = max(r.record.date_utc for r in mine)
+        commits = sorted({r.record.commit[:8] + ("+dirty" if r.record.dirty else "") for r in mine})
+        threads = sorted({r.record.threads for r in mine})
+        link = posixpath.relpath(f"results/{machine_name}.json", posixpath.dirname(marker.page.removeprefix("docs/")))
+        lines.append(
+            f"{t(lang, 'measured_on')} {latest:%Y-%m-%d} {t(lang, 'on')} `{machine_name}`: {'; '.join(devices)}; "
+            f"{', '.join(versions)}{'' if any(v.startswith('Python ') for v in versions) else f'; Python {machine.python}'}; {machine.os}; "
+            f"{'/'.join(map(str, threads))} {t(lang, 'threads')}; commit {', '.join(commits)}. "
+            f"[{t(lang, 'raw')}: results/{machine_name}.json]({link})"
+        )
+        for kind, limit in (("flops", roofline.flops_limit(machine, mine[0].record.device, threads[0])),
+                            ("bytes", roofline.bandwidth_limit(machine, mine[0].record.device))):
+            if work and kind in work and limit:
+                lines.append(f"{'Tak' if lang == 'sv' else 'Limit'} ({'FLOP/s' if kind == 'flops' else 'B/s'}): {limit.how[lang]}.")
+    lines.append(t(lang, "spread"))
+    if any(r.record.device.kind == "cpu" and r.machine.logical_cores <= 4 for r in found):
+        lines.append(t(lang, "noise"))
+    return "\n\n".join(f"{line}\n{{: .ramverk-provenance }}" for line in lines)
 
 
 @handler("timing")
 def timing(marker: Marker) -> str:
-    return _pending(marker)
-
-
-@handler("claim")
-def claim(marker: Marker) -> str:
-    return _pending(marker)
+    selected = selected_rows(marker, OPTIONS)
+    if isinstance(selected, str):
+        return selected
+    snip, found = selected
+    lang = marker.lang or "en"
+    baseline = marker.options.get("baseline", snip.benchmark.baseline)
+    if marker.options.get("chart", "yes") not in ("yes", "no"):
+        raise MarkerError(f"{marker.where()}: chart must be yes or no")
+    columns = sorted({r.column for r in found})
+    cases = sorted({(r.record.case.framework, r.record.case.mode) for r in found},
+                   key=lambda c: (snip.benchmark.frameworks.index(c[0]) if c[0] in snip.benchmark.frameworks else 99,
+                                  snip.benchmark.modes.get(c[0], []).index(c[1]) if c[1] in snip.benchmark.modes.get(c[0], []) else 99))
+    by_cell = {(r.record.case.framework, r.record.case.mode, r.column): r for r in found}
+    by_framework_column: dict[tuple, dict[str, Row]] = defaultdict(dict)
+    for r in found:
+        by_framework_column[(r.record.case.framework, r.column)][r.record.case.mode] = r
+    header = [t(lang, "case")] + [f"{device}" for _, device in columns]
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for framework, mode in cases:
+        cells = [f"{FRAMEWORK_NAMES.get(framework, framework)} · `{mode}`"]
+        for column in columns:
+            row = by_cell.get((framework, mode, column))
+            if row is None:
+                cells.append("–")
+                continue
+            gain = speedup(row, baseline, by_framework_column[(framework, column)])
+            cells.append(_cell(row, lang, gain, snip.benchmark.work, baseline))
+        table.append("| " + " | ".join(cells) + " |")
+    chart = ""
+    if marker.options.get("chart", "yes") == "yes" and len(found) > 1:
+        chart = "\n" + charts.bar_chart_html(found, lang, title=snip.rel) + "\n"
+    return "\n" + "\n".join(table) + "\n" + chart + "\n" + provenance(marker, found, snip.benchmark.work) + "\n"

@@ -79,3 +79,4 @@ def run(args) -> int:
 
 # Checks kept in their own modules register themselves on import.
 from ramverk import contrib_checks  # noqa: E402,F401
+from ramverk import marker_checks  # noqa: E402,F401

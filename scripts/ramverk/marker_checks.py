@@ -1,0 +1,44 @@
+"""Fast checks for the measured parts of pages: markers that parse and have data, and fresh results."""
+
+from __future__ import annotations
+
+from ramverk import markers, results_view
+from ramverk.page_source import pages
+from ramverk.verbs.check import check
+
+# Importing the handler modules registers the marker names they render.
+from ramverk import claims, timing_tables  # noqa: F401,I001
+
+
+@check("markers")
+def markers_valid() -> list[str]:
+    """Every marker has a known name, valid options and (for timing and claim) results to show."""
+    out = []
+    for page in pages():
+        text = page.path.read_text(encoding="utf-8")
+        try:
+            found = list(markers.find(text, page.rel, page.lang))
+        except markers.MarkerError as error:
+            out.append(str(error))
+            continue
+        for _, _, marker in found:
+            if marker.name not in markers.HANDLERS:
+                out.append(f"{marker.where()}: unknown marker (known: {', '.join(sorted(markers.HANDLERS))})")
+            elif marker.name in ("timing", "claim"):
+                try:
+                    markers.HANDLERS[marker.name](marker) if marker.name == "claim" else timing_tables.selected_rows(marker, timing_tables.OPTIONS)
+                except markers.MarkerError as error:
+                    out.append(str(error))
+    return out
+
+
+@check("results")
+def results_fresh() -> list[str]:
+    """Published numbers must come from the snippet as it is now."""
+    out = [f"results: {line}" for line in results_view.merged().conflicts]
+    for snippet, machines in results_view.stale_snippets().items():
+        out.append(
+            f"{snippet}:1: results are stale on {', '.join(machines)} (the snippet changed after it was measured); "
+            f"refresh with: python -m ramverk run --only {snippet}"
+        )
+    return out

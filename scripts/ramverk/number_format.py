@@ -1,0 +1,54 @@
+"""Numbers for the page's language, by Babel: `1,32 ms` in Swedish, `1.32 ms` in English. Always with units."""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal, format_percent
+
+NBSP = "\u00a0"  # between a number and its unit, so they never wrap apart
+# (threshold in seconds, unit, factor): the first whose threshold the value reaches is used.
+TIME_UNITS = ((1.0, "s", 1.0), (1e-3, "ms", 1e3), (1e-6, "µs", 1e6), (0.0, "ns", 1e9))
+RATE_UNITS = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (0.0, ""))
+
+
+def number(value: float, lang: str, digits: int = 3) -> str:
+    """`value` with `digits` significant digits (at least the integer part), grouped and localised."""
+    magnitude = len(str(int(abs(value)))) if abs(value) >= 1 else 0
+    decimals = max(0, digits - magnitude) if abs(value) >= 1 else digits - 1
+    if 0 < abs(value) < 1:  # keep significant digits for small fractions, e.g. 0.0123
+        leading_zeros = len(f"{abs(value):.12f}".split(".")[1]) - len(f"{abs(value):.12f}".split(".")[1].lstrip("0"))
+        decimals = leading_zeros + digits
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(round(value, decimals), format=pattern, locale=lang)
+
+
+def time_unit(seconds: float) -> tuple[str, float]:
+    for threshold, unit, factor in TIME_UNITS:
+        if abs(seconds) >= threshold:
+            return unit, factor
+    return "ns", 1e9
+
+
+def duration(seconds: float, lang: str, unit: str | None = None) -> str:
+    """`0.00132` -> `1,32 ms` (sv) / `1.32 ms` (en). `unit` forces one unit for a whole column."""
+    unit = unit or time_unit(seconds)[0]
+    factor = next(f for _, u, f in TIME_UNITS if u == unit)
+    return f"{number(seconds * factor, lang)}{NBSP}{unit}"
+
+
+def ratio(value: float, lang: str) -> str:
+    """`9.06` -> `9,06×`."""
+    return f"{number(value, lang)}×"
+
+
+def rate(per_second: float, unit: str, lang: str) -> str:
+    """`3.2e10, "FLOP/s"` -> `32,0 GFLOP/s`."""
+    for threshold, prefix in RATE_UNITS:
+        if per_second >= threshold:
+            scaled = per_second / threshold if threshold else per_second
+            return f"{number(scaled, lang)}{NBSP}{prefix}{unit}"
+    return f"{number(per_second, lang)}{NBSP}{unit}"
+
+
+def percent(fraction: float, lang: str) -> str:
+    """`0.412` -> `41 %` (sv) / `41%` (en), as each locale writes it."""
+    return format_percent(fraction, format="#,##0%" if fraction >= 0.1 else "#,##0.0%", locale=lang)
