@@ -19,6 +19,7 @@ What changes, and why:
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -71,8 +72,13 @@ class Result:
     images: dict[Path, str]  # source file -> file name next to the page
 
 
-def convert(note: Path, lang: str = "en", vault: Path | None = None, known: list | None = None) -> Result:
-    """Convert the note; `known` is the wikilink index of the site's pages in `lang` (None: look it up)."""
+def convert(note: Path, lang: str = "en", vault: Path | None = None, known: list | None = None,
+            assets: str = "") -> Result:
+    """Convert the note; `known` is the wikilink index of the site's pages in `lang` (None: look it up).
+
+    `assets` is the folder the images go to, relative to the page (e.g. "../assets/execution"):
+    images in docs/assets/ are shared by both language versions of the page.
+    """
     note = Path(note)
     vault = Path(vault) if vault else note.parent
     source = note.read_text(encoding="utf-8")
@@ -127,9 +133,9 @@ def convert(note: Path, lang: str = "en", vault: Path | None = None, known: list
             while i < len(lines) and lines[i].startswith(">"):
                 body.append(re.sub(r"^>\s?", "", lines[i]))
                 i += 1
-            out.extend(_callout(c, body, lineno, report, note, vault, images, targets, lang, tags))
+            out.extend(_callout(c, body, lineno, report, note, vault, images, targets, lang, tags, assets))
             continue
-        out.append(_inline(line, lineno, report, note, vault, images, targets, lang, tags))
+        out.append(_inline(line, lineno, report, note, vault, images, targets, lang, tags, assets))
         i += 1
     if in_fence is not None:
         report.add(fence_start, "code fence never closed; closed at the end of the note")
@@ -194,12 +200,14 @@ def _fence(info: str, body: list[str], lineno: int, report: Report) -> list[str]
     return [f"```{lang}", *body, "```"]
 
 
-def _callout(c: re.Match, body: list[str], lineno: int, report: Report, note, vault, images, targets, lang, tags):
+def _callout(c: re.Match, body: list[str], lineno: int, report: Report, note, vault, images, targets, lang, tags,
+             assets):
     kind = CALLOUT_TYPES.get(c["type"].lower())
     if kind is None:
         report.add(lineno, f"callout type {c['type']!r} has no admonition; used 'note'")
         kind = "note"
-    text = [_inline(line, lineno + k + 1, report, note, vault, images, targets, lang, tags) for k, line in enumerate(body)]
+    text = [_inline(line, lineno + k + 1, report, note, vault, images, targets, lang, tags, assets)
+            for k, line in enumerate(body)]
     while text and not text[-1].strip():
         text.pop()
     if not any(t.strip() for t in text) and not c["title"].strip():
@@ -211,7 +219,8 @@ def _callout(c: re.Match, body: list[str], lineno: int, report: Report, note, va
     return ["", head, "", *[f"    {t}" if t.strip() else "" for t in text], ""]
 
 
-def _inline(line: str, lineno: int, report: Report, note: Path, vault: Path, images, targets, lang, tags) -> str:
+def _inline(line: str, lineno: int, report: Report, note: Path, vault: Path, images, targets, lang, tags,
+            assets: str = "") -> str:
     # Keep inline code as it is.
     codes: list[str] = []
     line = re.sub(r"(`+)(?:(?!\1).)+?\1", lambda m: codes.append(m[0]) or f"\x00{len(codes) - 1}\x00", line)
@@ -228,7 +237,7 @@ def _inline(line: str, lineno: int, report: Report, note: Path, vault: Path, ima
             return f'\n!!! warning "{"Bild saknas" if lang == "sv" else "Missing image"}"\n    `{name}`\n'
         target = images.setdefault(found, _file_name(found, images))
         report.add(lineno, f"image {name!r} copied as {target}; write alt text that says what it shows")
-        return f"![{_alt(name)}]({target})"
+        return f"![{_alt(name)}]({posixpath.join(assets, target) if assets else target})"
 
     line = EMBED.sub(embed, line)
 
@@ -256,7 +265,8 @@ def _inline(line: str, lineno: int, report: Report, note: Path, vault: Path, ima
         found = [t["tag"] for t in TAG.finditer(line)]
         if found:
             tags.extend(found)
-            line = TAG.sub("", line).rstrip()
+            line = re.sub(r"(?<=\S) {2,}", " ", TAG.sub("", line)).rstrip()
+            line = re.sub(r" +([.,;:!?])", r"\1", line)
     return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m[1])], line)
 
 
@@ -289,12 +299,14 @@ def _alt(name: str) -> str:
     return stem.replace("_", " ").replace("-", " ")
 
 
-def write(result: Result, page: Path) -> list[str]:
-    """Write the page and copy its images next to it; returns what was done."""
+def write(result: Result, page: Path, assets_dir: Path | None = None) -> list[str]:
+    """Write the page and copy its images to assets_dir (default: next to it); returns what was done."""
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(result.text, encoding="utf-8")
     done = [f"wrote {page}"]
+    assets_dir = assets_dir or page.parent
     for source, name in result.images.items():
-        shutil.copyfile(source, page.parent / name)
-        done.append(f"copied {source} -> {page.parent / name}")
+        assets_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, assets_dir / name)
+        done.append(f"copied {source} -> {assets_dir / name}")
     return done

@@ -37,8 +37,10 @@ def run(args) -> int:
     if page.exists() and not args.force:
         print(f"import-obsidian: {page.relative_to(config.root)} exists; pass --force to overwrite it")
         return 1
-    result = obsidian.convert(args.path, args.lang, args.vault)
-    for line in obsidian.write(result, page):
+    topic = args.to.split("/")[0]
+    assets_dir = config.docs_dir / "assets" / topic  # shared by both language versions
+    result = obsidian.convert(args.path, args.lang, args.vault, assets=f"../assets/{topic}")
+    for line in obsidian.write(result, page, assets_dir):
         print(f"import-obsidian: {line}")
     other = [lang for lang in config.languages if lang != args.lang]
     todo = [f"{args.path.name}:0: write docs/{args.to}.{lang}.md (every page exists in every language)"
