@@ -23,7 +23,11 @@
    ``torch.mps.synchronize()``), ``jax.block_until_ready`` on the output, or materialising a
    TensorFlow output with ``.numpy()``. Without it an asynchronous framework would be timed
    for *queuing* work, not doing it. The time per call is the sample time divided by
-   ``number``.
+   ``number``. Outputs are dropped as soon as they are produced (only the last one is kept,
+   to synchronise on): keeping each output alive until the next call finishes changes what
+   is measured. With a 4 MiB output (``torch.exp`` over 2^20 floats) that alone made the
+   call about twice as slow here, because the allocator then hands out fresh memory (page
+   faults) on every call instead of reusing the block just freed.
 
 6. **Repeat counts adapt.** ``number`` (calls per sample) doubles until one sample lasts at
    least the target sample time, so the clock's resolution and the loop overhead are
@@ -86,11 +90,10 @@ def summarise(samples: list[float], number: int, first_call_s: float | None = No
 
 def _sample(fn: Callable, sync: Callable, number: int, clock=time.perf_counter) -> float:
     """Seconds per call over `number` back-to-back calls, synchronised at the end."""
-    out = None
     start = clock()
-    for _ in range(number):
-        out = fn()
-    sync(out)
+    for _ in range(number - 1):
+        fn()  # the output is dropped at once, as in a loop that does not keep it
+    sync(fn())  # work is queued in order, so the last output being ready means all are
     return (clock() - start) / number
 
 

@@ -11,8 +11,8 @@ from ramverk.verbs.run import _fmt
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("bench-fidelity", help="compare the runner's timer with torch.utils.benchmark")
-    parser.add_argument("--min-time", type=float, default=1.0, help="min_run_time of each measurement (s)")
-    parser.add_argument("--repeats", type=int, default=3, help="alternating repeats per operation")
+    parser.add_argument("--min-time", type=float, default=0.5, help="min_run_time of each measurement (s)")
+    parser.add_argument("--repeats", type=int, default=7, help="alternating repeats per operation")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--matmul-n", type=int, default=1536, help="side of the large square matmul")
     parser.set_defaults(run=run)
