@@ -18,6 +18,8 @@ VERBS = [
     "run",
     "compare",
     "bench_fidelity",
+    "glossary",  # registers `glossary` and `verify-glossary`
+    "graphs",  # registers `graphs` and `verify-graphs`
 ]
 
 

@@ -1,26 +1,33 @@
-"""Replace marker comments (timing tables, charts, graphs, claims) at build time."""
+"""Build-time content from data: marker comments (timing tables, charts, claims), published
+results files, and every snippet as a downloadable notebook."""
 
 from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from ramverk import markers, results_store, results_view
+# Importing claims and timing_tables registers their markers.
+from ramverk import claims, markers, notebooks, results_store, results_view, site_config, timing_tables  # noqa: F401
 
 
+@event_priority(-200)  # after static-i18n sorted the pages by language: these files have none
 def on_files(files, config):
-    """Publish the raw results files, so every table's provenance line links to its data."""
+    # The raw results, so every table's provenance line links to its data ...
     for path in results_store.machine_files(results_view.results_dir()):
         files.append(File.generated(config, f"results/{path.name}", abs_src_path=str(path)))
+    # ... and every snippet as a notebook, so each page can offer its code for Jupyter.
+    root = site_config.load().root
+    for path in sorted((root / "snippets").rglob("*.py")):
+        snippet = path.relative_to(root).as_posix()
+        files.append(File.generated(config, notebooks.notebook_uri(snippet), content=notebooks.convert(path)))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
     lang = getattr(page.file, "locale", "") or ""
     try:
-        return markers.render(markdown, page=f"docs/{page.file.src_uri}", lang=lang)
+        rendered = markers.render(markdown, page=f"docs/{page.file.src_uri}", lang=lang)
     except markers.MarkerError as error:
         raise PluginError(str(error)) from None
-
-# Importing a handler module registers its markers.
-from ramverk import claims, timing_tables  # noqa: E402,F401
+    return rendered + notebooks.links_markdown(markdown, page.file.src_uri, lang)
