@@ -7,7 +7,7 @@ from ramverk.page_source import pages
 from ramverk.verbs.check import check
 
 # Importing the handler modules registers the marker names they render.
-from ramverk import claims, timing_tables  # noqa: F401,I001
+from ramverk import benchmarks_page, claims, timing_tables  # noqa: F401,I001
 
 
 @check("markers")

@@ -7,8 +7,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-# Importing claims and timing_tables registers their markers.
-from ramverk import claims, markers, notebooks, results_store, results_view, site_config, timing_tables  # noqa: F401
+# Importing benchmarks_page, claims and timing_tables registers their markers.
+from ramverk import benchmarks_page, claims, markers, notebooks, results_store, results_view, site_config, timing_tables  # noqa: F401
 
 
 @event_priority(-200)  # after static-i18n sorted the pages by language: these files have none
