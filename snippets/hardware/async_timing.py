@@ -9,6 +9,7 @@ Run it: python snippets/hardware/async_timing.py
 import os
 
 # --8<-- [start:torch]
+import os
 import time
 
 import torch
