@@ -5,6 +5,7 @@ Each row links back to the notes whose timing markers show that snippet.
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections import defaultdict
 from pathlib import Path
@@ -46,6 +47,8 @@ def benchmarks(marker: Marker) -> str:
     lang = marker.lang or "en"
     data = merged()
     if not data.entries:
+        if os.environ.get("RAMVERK_PENDING_RESULTS"):
+            return "\n!!! warning \"" + ("Inte mätt än" if lang == "sv" else "Not measured yet") + "\"\n    `python -m ramverk run`\n"
         raise MarkerError(f"{marker.where()}: no results files under results/")
     used = _pages_using(lang)
     here = posixpath.dirname(marker.page.removeprefix("docs/"))
