@@ -273,3 +273,22 @@ def test_fidelity_benchmark_runs_with_tiny_settings(monkeypatch):
 
     rows = fidelity.run(min_time_s=0.02, repeats=1, matmul_n=32, exp_n=1024)
     assert len(rows) == 3 and all(r.ours_s > 0 and r.timer_s > 0 for r in rows)
+
+
+def test_compare_prints_ratios_against_a_reference_machine(root, capsys):
+    from ramverk.verbs import compare
+
+    write_snippet(root, "good")
+    assert cli(root, capsys=capsys)[0] == 0
+    mine = results_store.load(root / "results" / "test.json")
+    slower = [r.model_copy(update={"stats": r.stats.model_copy(update={"median_s": r.stats.median_s * 4})})
+              for r in mine.records]
+    results_store.save(root / "results" / "ref.json",
+                       ResultsFile(machine=mine.machine.model_copy(update={"name": "ref"}), records=slower))
+    parser = argparse.ArgumentParser()
+    compare.register(parser.add_subparsers())
+    ns = parser.parse_args(["compare", "--root", str(root), "--quick", "--machine", "test"])
+    assert ns.run(ns) == 0
+    out = capsys.readouterr().out
+    assert "1 up to date" in out  # it ran what was missing first: nothing
+    assert "snippets/t/good.py python/a: your cpu (" in out and "is 4× the reference cpu" in out

@@ -13,7 +13,9 @@
 
 3. **The first call is timed on its own.** It includes tracing and compiling
    (``torch.compile``, ``tf.function``, ``jax.jit``) and is reported as ``first_call_s``,
-   apart from the steady state. It is never mixed into the steady-state statistics.
+   apart from the steady state. It is never mixed into the steady-state statistics. Compile
+   caches on disk (TorchInductor's, Triton's) point into the worker's own temporary folder,
+   so the first call is a cold compile, not a hit in a cache left by an earlier run.
 
 4. **Warm-up.** After the first call, each mode runs for a short warm-up period (caches,
    allocator pools, lazy initialisation) that is not recorded.

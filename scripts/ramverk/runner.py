@@ -274,7 +274,11 @@ def run_worker(argv: list[str], *, timeout_s: float, threads: int, memory_limit_
     limit = int(memory_limit_gib * (1 << 30)) if memory_limit_gib else None
     tail: list[str] = []
     with tempfile.TemporaryDirectory(prefix="ramverk-worker-") as cwd:
-        proc = subprocess.Popen([sys.executable, "-m", "ramverk.worker", *argv], cwd=cwd, env=worker_env(threads),
+        env = worker_env(threads)
+        # Empty compile caches: the first call's time is a cold compile, not a disk-cache hit.
+        env["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(cwd, "inductor-cache")
+        env["TRITON_CACHE_DIR"] = os.path.join(cwd, "triton-cache")
+        proc = subprocess.Popen([sys.executable, "-m", "ramverk.worker", *argv], cwd=cwd, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                                 preexec_fn=_limits(limit))
 
