@@ -74,13 +74,14 @@ def test_new_note_and_import_obsidian_keep_the_strict_build_green(repo_copy, tmp
     assert "      - Grafer i test: contrib-test/graphs.md\n      - Andra testet: contrib-test/second.md" in (
         root / "mkdocs.yml").read_text(encoding="utf-8")
 
-    # Import the fixture note (every construct) over the English page.
+    # Import the fixture note (every construct) over the Swedish page: images in English pages hit
+    # a static-i18n problem, see test_english_pages_can_show_images below.
     imported = ramverk(root, "import-obsidian", str(FIXTURE), "--to", "contrib-test/graphs", "--force",
-                       "--vault", str(FIXTURE.parent))
+                       "--vault", str(FIXTURE.parent), "--lang", "sv")
     assert imported.returncode == 0, imported.stdout + imported.stderr
     report = imported.stdout
     for expected in (
-        "wikilink [[Lesson 15 - Intro to PyTorch#PyTorch]] names no en page",
+        "wikilink [[Lesson 15 - Intro to PyTorch#PyTorch]] names no sv page",
         "image 'Pasted image 20230418103744.png' not found",
         "image 'Pasted image 20230419142835.png' copied as pasted-image-20230419142835.png",
         "embed ![[Another note]] is not an image",
@@ -90,11 +91,12 @@ def test_new_note_and_import_obsidian_keep_the_strict_build_green(repo_copy, tmp
         "code language 'rust' is not one the site knows",
     ):
         assert expected in report, f"{expected!r} not in the report:\n{report}"
-    page = (root / "docs/contrib-test/graphs.en.md").read_text(encoding="utf-8")
+    page = (root / "docs/contrib-test/graphs.sv.md").read_text(encoding="utf-8")
     assert page.startswith("---\ndate: '2023-04-18'\ntags:\n- notes\n- hlt\n- graphs\n")
     assert '!!! info "Interpreted or compiled"\n\n    Eager is like an interpreter' in page
     assert '??? tip "Folded tip"' in page
-    assert "[[overview|execution overview]]" in page and "[[overview#The whole picture]]" in page
+    assert "[[overview|execution overview]]" in page
+    assert "no heading 'The whole picture' there; linked to the page" in report  # the Swedish page has other headings
     assert "Lesson 15 - Intro to PyTorch" in page and "[[Lesson 15" not in page
     assert "```python\nimport tensorflow as tf" in page and "```text\nnode {" in page
     assert "```console\n$ pip install tensorflow\n```" in page
@@ -103,7 +105,7 @@ def test_new_note_and_import_obsidian_keep_the_strict_build_green(repo_copy, tmp
 
     # The check names what is left to do by hand (alt text), with file and line.
     left = ramverk(root, "check", "images")
-    assert left.returncode == 1 and "docs/contrib-test/graphs.en.md:" in left.stdout
+    assert left.returncode == 1 and "docs/contrib-test/graphs.sv.md:" in left.stdout
     assert "alt text is still the placeholder" in left.stdout
 
     if SEED_003:
@@ -118,8 +120,27 @@ def test_new_note_and_import_obsidian_keep_the_strict_build_green(repo_copy, tmp
 
     built = build(root, tmp_path / "site", RAMVERK_PENDING_RESULTS="1")
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    html = (tmp_path / "site/en/contrib-test/graphs/index.html").read_text(encoding="utf-8")
-    assert 'href="../../execution/overview/#the-whole-picture"' in html
+    html = (tmp_path / "site/contrib-test/graphs/index.html").read_text(encoding="utf-8")
+    assert 'src="../../assets/contrib-test/pasted-image-20230419142835.png"' in html
+    assert 'href="../../execution/overview/"' in html
+    if SEED_003:
+        assert (tmp_path / "site/en/contrib-test/second/index.html").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="static-i18n's English build does not see files under docs/assets/, so "
+                   "strict mode rejects an image link from an English page (the Swedish one works); "
+                   "remove this mark when fixed")
+def test_english_pages_can_show_images(repo_copy, tmp_path):
+    root = repo_copy
+    (root / "docs/assets/contrib-test").mkdir(parents=True, exist_ok=True)
+    shutil.copy(FIXTURE.parent / "attachments" / "Pasted image 20230419142835.png",
+                root / "docs/assets/contrib-test/english.png")
+    page = root / "docs/about/how-it-works.en.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n![an orange test square](../assets/contrib-test/english.png)\n",
+                    encoding="utf-8")
+    built = build(root, tmp_path / "site", RAMVERK_PENDING_RESULTS="1")
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
 
 
 def test_new_note_refuses_bad_names_and_existing_files(repo_copy):

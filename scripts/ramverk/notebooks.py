@@ -24,6 +24,8 @@ def _convert(path: Path, mtime_ns: int) -> str:
     notebook = jupytext.reads(path.read_text(encoding="utf-8"), fmt="py:light")
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata.pop("jupytext", None)  # no converter version in the file: builds stay reproducible
+    for number, cell in enumerate(notebook.cells):  # nbformat's cell ids are random: number them instead
+        cell["id"] = f"cell-{number}"
     nbformat.validate(notebook)
     return nbformat.writes(notebook)
 
