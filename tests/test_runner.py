@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from ramverk import measure, results_store, runner
+from ramverk import launch, measure, results_store, runner
 from ramverk.results import Case, Device, Machine, Record, ResultsFile, Statistics
 from ramverk.verbs import run as run_verb
 
@@ -260,7 +260,7 @@ def test_worker_environment_has_no_credentials_and_pinned_threads(monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "x")
     monkeypatch.setenv("MY_API_KEY", "x")
     monkeypatch.setenv("AWS_REGION", "x")
-    env = runner.worker_env(3)
+    env = launch.worker_env(3)
     assert not {"GITHUB_TOKEN", "MY_API_KEY", "AWS_REGION"} & set(env)
     assert env["OMP_NUM_THREADS"] == "3" and env["TF_NUM_INTRAOP_THREADS"] == "3"
     assert "intra_op_parallelism_threads=3" in env["XLA_FLAGS"]

@@ -9,34 +9,24 @@ finishes is written to results/<machine>.json at once and atomically.
 
 from __future__ import annotations
 
-import ctypes
 import fnmatch
 import json
-import os
 import platform
-import re
-import resource
-import signal
 import subprocess
-import sys
-import tempfile
-import threading
 import time
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ramverk import devices, results_store, snippet_spec
+from ramverk.launch import run_worker
 from ramverk.measure import WARMUP_FRACTION
 from ramverk.results import Case, Record
 from ramverk.results import Device as DeviceModel
 from ramverk.site_config import REPO_ROOT
-from ramverk.worker import Report, pin_threads
+from ramverk.worker import Report
 
-SECRET = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL|^AWS_|^GITHUB_|^GH_", re.I)
 STARTUP_S = {"python": 0.3, "numpy": 0.5, "numba": 2.0, "torch": 3.0, "tensorflow": 6.0, "jax": 3.0}
 FIRST_CALL_GUESS_S = {"compile": 20.0, "jit": 2.0, "function": 2.0}
 
@@ -227,102 +217,6 @@ def _git(root: Path) -> tuple[str, bool]:
         return "unknown", False
 
 
-def worker_env(threads: int) -> dict[str, str]:
-    """The worker's environment: no credentials, threads pinned, this package importable."""
-    env = {k: v for k, v in os.environ.items() if not SECRET.search(k)}
-    pin_threads(threads, env)
-    scripts = str(Path(__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join([scripts] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
-    env["PYTHONUNBUFFERED"] = "1"
-    env["TF_CPP_MIN_LOG_LEVEL"] = env.get("TF_CPP_MIN_LOG_LEVEL", "2")
-    return env
-
-
-try:
-    _LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
-except OSError:
-    _LIBC = None
-
-
-def _limits(memory_bytes: int | None):
-    def apply() -> None:  # runs in the child between fork and exec: no Python-level locks
-        if memory_bytes:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        if _LIBC is not None:
-            _LIBC.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the worker dies with the runner
-
-    return apply
-
-
-def _signal_reason(code: int, timeout: float | None) -> str:
-    if timeout is not None:
-        return f"timed out after {timeout:g} s (killed)"
-    try:
-        name = signal.Signals(-code).name
-    except ValueError:
-        name = f"signal {-code}"
-    if name == "SIGSEGV":
-        return "crashed with SIGSEGV (segmentation fault)"
-    if name == "SIGKILL":
-        return "killed by SIGKILL (out of memory?)"
-    return f"killed by {name}"
-
-
-def run_worker(argv: list[str], *, timeout_s: float, threads: int, memory_limit_gib: float | None,
-               on_line=None) -> tuple[Report | None, str, str]:
-    """Run one worker: (validated report or None, failure reason or "", stderr tail)."""
-    limit = int(memory_limit_gib * (1 << 30)) if memory_limit_gib else None
-    tail: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="ramverk-worker-") as cwd:
-        env = worker_env(threads)
-        # Empty compile caches: the first call's time is a cold compile, not a disk-cache hit.
-        env["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(cwd, "inductor-cache")
-        env["TRITON_CACHE_DIR"] = os.path.join(cwd, "triton-cache")
-        proc = subprocess.Popen([sys.executable, "-m", "ramverk.worker", *argv], cwd=cwd, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                                preexec_fn=_limits(limit))
-
-        def pump() -> None:
-            for line in proc.stderr:
-                tail.append(line.rstrip())
-                del tail[:-40]
-                if on_line and line.startswith("[worker] "):
-                    on_line(line[9:].strip())
-
-        chunks: list[str] = []
-        readers = [threading.Thread(target=pump, daemon=True),
-                   threading.Thread(target=lambda: chunks.append(proc.stdout.read()), daemon=True)]
-        for reader in readers:
-            reader.start()
-        timed_out = None
-        try:
-            proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = timeout_s
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the worker's children too (compile workers, ...)
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait()
-        for reader in readers:
-            reader.join(timeout=5)
-        stdout = "".join(chunks)
-    stderr_tail = "\n".join(tail[-12:])
-    if timed_out is not None or proc.returncode < 0:
-        return None, _signal_reason(proc.returncode, timed_out), stderr_tail
-    lines = [ln for ln in (stdout or "").splitlines() if ln.strip()]
-    if not lines:
-        last = next((ln for ln in reversed(tail) if ln.strip()), "no output")
-        if "MemoryError" in last or "std::bad_alloc" in last:
-            return None, f"out of memory ({last.strip()})", stderr_tail
-        return None, f"exited with code {proc.returncode} and no report ({last.strip()})", stderr_tail
-    try:
-        report = Report.model_validate_json(lines[-1])
-    except ValidationError as error:
-        return None, f"sent an invalid report: {error.errors()[0]['msg']}", stderr_tail
-    return report, "", stderr_tail
-
-
 def measure_triad(config: Config) -> float | None:
     report, _, _ = run_worker(["--triad"], timeout_s=120, threads=1, memory_limit_gib=config.memory_limit_gib)
     return report.stream_triad_gbs if report else None
@@ -384,7 +278,3 @@ def execute(the_plan: Plan, config: Config, progress=None) -> None:
                                results_store.upsert(existing, machine, records_for(group, config, commit, dirty)))
         if progress:
             progress.done(group)
-
-
-def with_overrides(config: Config, **changes) -> Config:
-    return replace(config, **changes)

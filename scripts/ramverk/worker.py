@@ -10,7 +10,6 @@ prints goes to stderr, so a chatty snippet cannot corrupt the report.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
