@@ -7,6 +7,7 @@ Run it: python snippets/autodiff/logging_runs.py
 import os
 
 # --8<-- [start:torch_tensorboard]
+import os
 import tempfile
 
 import torch
