@@ -1,0 +1,179 @@
+"""Operator fusion: an elementwise chain run eagerly (one pass over memory per operation) and fused
+(one pass in all), in PyTorch, TensorFlow and JAX; plus why PyTorch decomposes its operators.
+
+BENCHMARK "work" counts the bytes a perfectly fused chain must move: read x, write the result
+(4 + 4 bytes per float32 element). Run it: python snippets/execution/fusion.py
+"""
+
+import os
+
+BENCHMARK = {
+    "frameworks": ["torch", "tensorflow", "jax"],
+    "modes": {"torch": ["eager", "compile"], "tensorflow": ["eager", "xla"], "jax": ["eager", "jit"]},
+    "sizes": {"quick": {"n": 4096}, "full": {"n": 16777216}},
+    "baseline": "eager",
+    "work": {"bytes": "8*n"},
+}
+
+# --8<-- [start:count_passes]
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+
+def chain(x):  # eight elementwise operations
+    return torch.sigmoid(torch.tanh(x * 1.5 + 0.5) * 2.0 - x) * 3.0 + 1.0
+
+
+class CountKernels(TorchDispatchMode):  # sees every operator eager mode runs
+    def __init__(self):
+        super().__init__()
+        self.ops, self.bytes_written = [], 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        self.ops.append(func.__name__.split(".")[0])
+        self.bytes_written += out.numel() * out.element_size()
+        return out
+
+
+x = torch.ones(1_000_000)
+with CountKernels() as counter:
+    chain(x)
+print("eager ran", len(counter.ops), "kernels:", " ".join(counter.ops))
+print(f"and wrote {counter.bytes_written / 1e6:.0f} MB for a {x.numel() * 4 / 1e6:.0f} MB input;"
+      f" a fused kernel writes {x.numel() * 4 / 1e6:.0f} MB")
+# --8<-- [end:count_passes]
+
+# --8<-- [start:fused_torch]
+import re
+
+import torch
+from torch._inductor.utils import run_and_get_code
+
+
+def chain(x):
+    return torch.sigmoid(torch.tanh(x * 1.5 + 0.5) * 2.0 - x) * 3.0 + 1.0
+
+
+_, sources = run_and_get_code(torch.compile(chain), torch.ones(4096))
+print("Inductor kernels:", sorted(set(re.findall(r"cpp_fused_\w+", sources[0]))))
+# --8<-- [end:fused_torch]
+
+# --8<-- [start:fused_tensorflow]
+import tensorflow as tf
+
+
+@tf.function(jit_compile=True)  # compile the graph with XLA
+def chain(x):
+    return tf.sigmoid(tf.tanh(x * 1.5 + 0.5) * 2.0 - x) * 3.0 + 1.0
+
+
+hlo = chain.experimental_get_compiler_ir(tf.ones([4096]))(stage="optimized_hlo")
+print("XLA fusions in the optimised HLO:", hlo.count(" fusion("))
+# --8<-- [end:fused_tensorflow]
+
+# --8<-- [start:fused_jax]
+import jax
+import jax.numpy as jnp
+
+
+def chain(x):
+    return jax.nn.sigmoid(jnp.tanh(x * 1.5 + 0.5) * 2.0 - x) * 3.0 + 1.0
+
+
+x = jnp.ones(4096)
+print("operations traced:", len(jax.make_jaxpr(chain)(x).eqns))
+print("XLA fusions after compiling:", jax.jit(chain).lower(x).compile().as_text().count(" fusion("))
+# --8<-- [end:fused_jax]
+
+# --8<-- [start:operators]
+import torch
+
+
+def aten_operators(tag=None):
+    names = set()
+    for name in torch._C._dispatch_get_all_op_names():
+        if not name.startswith("aten::"):
+            continue
+        base, _, overload = name[len("aten::"):].partition(".")
+        op = getattr(getattr(torch.ops.aten, base, None), overload or "default", None)
+        if op is not None and (tag is None or tag in op.tags):
+            names.add(base)
+    return names
+
+
+print("ATen operators in this PyTorch:", len(aten_operators()))
+print("of which in the core ATen set:", len(aten_operators(torch.Tag.core)))
+# --8<-- [end:operators]
+
+# --8<-- [start:decompose]
+import torch
+import torch.nn.functional as F
+
+
+class Head(torch.nn.Module):
+    def forward(self, x):
+        return F.silu(x).logsumexp(0)
+
+
+program = torch.export.export(Head(), (torch.ones(4),))
+
+
+def calls(p):
+    return [str(n.target).removeprefix("aten.") for n in p.graph.nodes if n.op == "call_function"]
+
+
+print("as written:      ", calls(program))
+print("core ATen only:  ", calls(program.run_decompositions()))  # the default table: core ATen
+# --8<-- [end:decompose]
+
+
+def build(framework, mode, device, n):
+    """The chain on n float32 values; one call = one pass (fused) or eight passes (eager)."""
+    import numpy as np
+
+    x_np = np.random.default_rng(0).standard_normal(n).astype("float32")
+    if framework == "torch":
+        import torch
+
+        def chain_t(x):
+            return torch.sigmoid(torch.tanh(x * 1.5 + 0.5) * 2.0 - x) * 3.0 + 1.0
+
+        xt = torch.from_numpy(x_np).to(device)
+        fn = torch.compile(chain_t) if mode == "compile" else chain_t
+        return lambda: fn(xt)
+    if framework == "tensorflow":
+        import tensorflow as tf
+
+        def chain_tf(x):
+            return tf.sigmoid(tf.tanh(x * 1.5 + 0.5) * 2.0 - x) * 3.0 + 1.0
+
+        with tf.device(device):
+            xt = tf.constant(x_np)
+        fn = tf.function(chain_tf, jit_compile=True) if mode == "xla" else chain_tf
+        return lambda: fn(xt)
+    if framework == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        def chain_j(x):
+            return jax.nn.sigmoid(jnp.tanh(x * 1.5 + 0.5) * 2.0 - x) * 3.0 + 1.0
+
+        xj = jax.device_put(x_np, jax.devices(device)[0])
+        fn = jax.jit(chain_j) if mode == "jit" else chain_j
+        return lambda: fn(xj)
+    raise ValueError(f"unknown framework {framework!r}")
+
+
+if __name__ == "__main__":
+    import numpy as np
+
+    size = BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"]
+    outs = {}
+    for fw, modes in BENCHMARK["modes"].items():
+        for mode in modes:
+            outs[f"{fw}/{mode}"] = np.asarray(build(fw, mode, "cpu", **size)())
+    ref = outs["torch/eager"]
+    for case, out in outs.items():
+        print(f"{case:18} max |diff| against torch eager: {float(np.abs(out - ref).max()):.2e}")
+        assert np.allclose(out, ref, atol=1e-5), case

@@ -1,0 +1,99 @@
+"""numba @jit on a Python loop, against the same loop in plain Python and NumPy's vectorised form.
+
+The function is the sum of softplus(x) = log(1 + exp(x)). Run it: python snippets/execution/numba_loop.py
+"""
+
+import os
+
+BENCHMARK = {
+    "frameworks": ["python", "numpy", "numba"],
+    "modes": {"python": ["loop"], "numpy": ["vectorised"], "numba": ["jit"]},
+    "sizes": {"quick": {"n": 1000}, "full": {"n": 1000000}},
+}
+
+# --8<-- [start:loop]
+import math
+
+import numba
+import numpy as np
+
+
+def softplus_sum(x):  # an ordinary Python loop
+    total = 0.0
+    for v in x:
+        total += math.log1p(math.exp(v))
+    return total
+
+
+softplus_sum_jit = numba.njit(softplus_sum)  # the same source, compiled to machine code by LLVM
+
+
+def softplus_sum_numpy(x):  # NumPy: whole-array operations, each makes a temporary array
+    return np.log1p(np.exp(x)).sum()
+
+
+x = np.linspace(-3.0, 3.0, 10_001)
+print(f"plain Python: {softplus_sum(x):.6f}")
+print(f"numba:        {softplus_sum_jit(x):.6f}")
+print(f"NumPy:        {softplus_sum_numpy(x):.6f}")
+# --8<-- [end:loop]
+
+# --8<-- [start:signatures]
+import numba
+import numpy as np
+
+
+@numba.njit
+def total(x):
+    s = 0.0
+    for v in x:
+        s += v
+    return s
+
+
+print("compiled before any call:", total.signatures)
+total(np.ones(3))  # first call: infer types, compile for float64 arrays
+total(np.ones(5))  # same types: reuse
+total(np.ones(3, dtype=np.float32))  # new element type: compile again
+for signature in total.signatures:
+    print("compiled for:", signature)
+# --8<-- [end:signatures]
+
+# --8<-- [start:pitfall]
+import re
+
+import numba
+
+
+@numba.njit
+def describe(d):
+    return d.keys()
+
+
+try:
+    describe({"a": 1, "b": "two"})  # a Python dict with mixed value types: numba cannot type it
+except Exception as e:
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", str(e)).splitlines()  # drop the terminal colour codes
+    print(type(e).__name__ + ":", lines[0])
+    print(" ", next(line for line in lines if "argument 0" in line).strip())
+# --8<-- [end:pitfall]
+
+
+def build(framework, mode, device, n):
+    """One pass over n float64 values; returns the sum."""
+    x = np.random.default_rng(0).uniform(-3.0, 3.0, n)
+    if framework == "python":
+        xl = x.tolist()  # a plain Python list: what a pure-Python loop would have
+        return lambda: softplus_sum(xl)
+    if framework == "numpy":
+        return lambda: softplus_sum_numpy(x)
+    if framework == "numba":
+        return lambda: softplus_sum_jit(x)
+    raise ValueError(f"unknown framework {framework!r}")
+
+
+if __name__ == "__main__":
+    size = BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"]
+    results = {fw: build(fw, modes[0], "cpu", **size)() for fw, modes in BENCHMARK["modes"].items()}
+    print(f"n={size['n']}:", ", ".join(f"{fw} {v:.6f}" for fw, v in results.items()))
+    assert max(results.values()) - min(results.values()) < 1e-6 * abs(results["python"])

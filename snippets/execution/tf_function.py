@@ -1,0 +1,156 @@
+"""TensorFlow graph mode with tf.function: tracing, the static graph, retracing, side effects, AutoGraph.
+
+Run it: python snippets/execution/tf_function.py
+"""
+
+# --8<-- [start:graph_def]
+import tensorflow as tf
+
+
+def a():
+    return tf.add(3, 5)
+
+
+tf_a = tf.function(a)
+graph_def = tf_a.get_concrete_function().graph.as_graph_def()  # trace once, then look at the graph
+for node in graph_def.node:
+    value = node.attr["value"].tensor.int_val if "value" in node.attr else ""
+    print(f"{node.name:10} op={node.op:8} inputs={list(node.input)} {list(value) or ''}")
+print("run the graph:", tf_a().numpy())
+# --8<-- [end:graph_def]
+
+# --8<-- [start:retracing]
+import tensorflow as tf
+
+
+@tf.function
+def scale(x, factor):
+    print(f"  tracing for x{tuple(x.shape)}, factor={factor!r}")  # Python print: only while tracing
+    return x * factor
+
+
+scale(tf.ones([2]), 2.0)
+scale(tf.ones([2]), 2.0)  # same shape, same Python value: the cached graph runs, nothing printed
+scale(tf.ones([3]), 2.0)  # new shape: a new trace
+scale(tf.ones([3]), 3.0)  # new Python value: a new trace
+scale(tf.ones([3]), tf.constant(4.0))  # a tensor instead: traced once for all values of that dtype
+scale(tf.ones([3]), tf.constant(5.0))
+print("graphs traced:", scale.experimental_get_tracing_count())
+# --8<-- [end:retracing]
+
+# --8<-- [start:signature]
+import tensorflow as tf
+
+
+@tf.function(input_signature=[tf.TensorSpec(shape=[None], dtype=tf.float32)])
+def double(x):
+    print("  tracing once for any length")
+    return 2 * x
+
+
+for n in (2, 5, 9):
+    double(tf.ones([n]))
+print("graphs traced:", double.experimental_get_tracing_count())
+try:
+    double(tf.ones([2, 2]))  # outside the signature: rejected, not retraced
+except (TypeError, ValueError) as e:
+    print(type(e).__name__ + ":", str(e).splitlines()[0].split(". Received")[0])
+# --8<-- [end:signature]
+
+# --8<-- [start:side_effects]
+import tensorflow as tf
+
+
+@tf.function
+def step(x):
+    print("print: runs at trace time")
+    tf.print("tf.print: runs on every call, x =", x)
+    return x + 1
+
+
+for i in range(3):
+    step(tf.constant(i))
+# --8<-- [end:side_effects]
+
+# --8<-- [start:autograph]
+import tensorflow as tf
+
+
+@tf.function
+def collatz_steps(n):
+    steps = tf.constant(0)
+    while n != 1:  # a Python while on a tensor ...
+        if n % 2 == 0:  # ... and a Python if on a tensor
+            n = n // 2
+        else:
+            n = 3 * n + 1
+        steps += 1
+    return steps
+
+
+print("steps for 27:", collatz_steps(tf.constant(27)).numpy())
+graph_def = collatz_steps.get_concrete_function(tf.TensorSpec([], tf.int32)).graph.as_graph_def()
+ops = {n.op for n in graph_def.node} | {n.op for f in graph_def.library.function for n in f.node_def}
+print("control-flow ops in the graph:", sorted(op for op in ops if "While" in op or "If" in op))
+# --8<-- [end:autograph]
+
+# --8<-- [start:autograph_code]
+import tensorflow as tf
+
+
+def clip_negative(x):
+    if x < 0:
+        x = tf.zeros_like(x)
+    return x
+
+
+code = tf.autograph.to_code(clip_negative)  # the Python AutoGraph generates before tracing
+print("\n".join(line.strip() for line in code.splitlines() if "if_stmt" in line or "def " in line))
+# --8<-- [end:autograph_code]
+
+# --8<-- [start:autograph_fails]
+import tensorflow as tf
+
+
+@tf.function
+def sign_label(x):
+    if x > 0:
+        label = tf.constant(1)  # defined in one branch only
+    return label
+
+
+try:
+    sign_label(tf.constant(2.0))
+except Exception as e:
+    print(str(e).strip().splitlines()[-1].strip())  # the message already names the type
+# --8<-- [end:autograph_fails]
+
+# --8<-- [start:python_value]
+import tensorflow as tf
+
+
+@tf.function
+def relu_python_if(x):
+    if x > 0:  # x is a Python float here: an ordinary if, decided once while tracing
+        return x
+    return 0.0
+
+
+print(relu_python_if(2.0).numpy(), relu_python_if(-2.0).numpy(), "traces:", relu_python_if.experimental_get_tracing_count())
+# --8<-- [end:python_value]
+
+# --8<-- [start:tf1]
+import tensorflow as tf
+
+tf1 = tf.compat.v1
+graph = tf.Graph()
+with graph.as_default():  # TF1 style: define the whole graph first ...
+    x = tf1.placeholder(tf.float32, shape=[None], name="x")
+    y = tf.reduce_sum(x * 2.0)
+    print("before running, y is only a symbol:", y)
+with tf1.Session(graph=graph) as sess:  # ... then run it, feeding values into placeholders
+    print("sess.run:", sess.run(y, feed_dict={x: [1.0, 2.0, 3.0]}))
+# --8<-- [end:tf1]
+
+if __name__ == "__main__":
+    print("tf_function: all demonstrations ran")
