@@ -29,13 +29,20 @@
    to synchronise on): keeping each output alive until the next call finishes changes what
    is measured. With a 4 MiB output (``torch.exp`` over 2^20 floats) that alone made the
    call about twice as slow here, because the allocator then hands out fresh memory (page
-   faults) on every call instead of reusing the block just freed.
+   faults) on every call instead of reusing the block just freed. Python's cyclic garbage
+   collector is paused inside a sample (as ``timeit`` and ``torch.utils.benchmark`` do) and
+   runs between samples.
 
-6. **Repeat counts adapt.** ``number`` (calls per sample) doubles until one sample lasts at
-   least the target sample time, so the clock's resolution and the loop overhead are
-   negligible even for microsecond operations. Samples are then collected until the total
-   measured time reaches a minimum (``min_time_s`` in ``[tool.ramverk.runner]``; smaller
-   with ``--quick``) and at least ``MIN_ROUNDS`` rounds have run.
+6. **Repeat counts adapt.** ``number`` (calls per sample) grows until one sample lasts at
+   least the target sample time (about a millisecond), so the clock's resolution and the
+   loop overhead are negligible even for microsecond operations. Samples are then collected
+   until the total measured time reaches a minimum (``min_time_s`` in
+   ``[tool.ramverk.runner]``; smaller with ``--quick``) and at least ``MIN_ROUNDS`` rounds
+   have run. Samples are kept *short* on purpose: on a machine shared with other processes,
+   a sample longer than the scheduler's time slice (a few milliseconds) always contains other
+   processes' turns, and its time is inflated by the machine's load; on the 2-core machine
+   these pages were written on, under a load of 4, every 10 ms sample of a 1 µs operation
+   read 2 µs. Short samples mostly fit between interruptions, and the median picks those.
 
 7. **Modes are interleaved A B A B.** Modes that a page compares (eager against compiled,
    say) are measured in the same process, in alternating rounds (the order also alternates:
@@ -52,6 +59,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -61,8 +69,8 @@ from ramverk.results import Ratio, Statistics
 
 MIN_ROUNDS = 5  # interleaved rounds, at least
 MAX_ROUNDS = 10_000
-TARGET_SAMPLES = 20  # the target sample time is min_time_s / TARGET_SAMPLES
-MIN_SAMPLE_S = 2e-4  # ... but never shorter than this (timer resolution, loop overhead)
+TARGET_SAMPLES = 1000  # the target sample time is min_time_s / TARGET_SAMPLES
+MIN_SAMPLE_S = 1e-3  # ... but never shorter than this (timer resolution, loop overhead)
 WARMUP_FRACTION = 0.1  # warm-up time per mode, as a fraction of min_time_s
 
 
@@ -92,11 +100,17 @@ def summarise(samples: list[float], number: int, first_call_s: float | None = No
 
 def _sample(fn: Callable, sync: Callable, number: int, clock=time.perf_counter) -> float:
     """Seconds per call over `number` back-to-back calls, synchronised at the end."""
-    start = clock()
-    for _ in range(number - 1):
-        fn()  # the output is dropped at once, as in a loop that does not keep it
-    sync(fn())  # work is queued in order, so the last output being ready means all are
-    return (clock() - start) / number
+    enabled = gc.isenabled()
+    gc.disable()  # as timeit does: a collection triggered by earlier garbage is not this call's cost
+    try:
+        start = clock()
+        for _ in range(number - 1):
+            fn()  # the output is dropped at once, as in a loop that does not keep it
+        sync(fn())  # work is queued in order, so the last output being ready means all are
+        return (clock() - start) / number
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def calibrate(fn: Callable, sync: Callable, target_s: float) -> int:
