@@ -1,7 +1,8 @@
 """Four ways to get a derivative: by hand, finite differences, symbolic (sympy), automatic.
 
 Run it: python snippets/autodiff/four_ways.py
-Redraw the chart of error against step size (writes docs/assets/autodiff/finite_difference_error.svg):
+Redraw the chart of error against step size (writes docs/assets/autodiff/finite_difference_error.svg
+in Swedish and finite_difference_error.en.svg in English):
     python snippets/autodiff/four_ways.py --write-chart
 """
 
@@ -132,34 +133,67 @@ def error_curve(steps):
     return forward, central
 
 
-def write_chart(path="docs/assets/autodiff/finite_difference_error.svg"):
-    """Draw error against step size on log-log axes, with the truncation and rounding slopes."""
+LABELS = {
+    "en": {
+        "forward": "forward difference (f(x+h) − f(x)) / h",
+        "central": "central difference (f(x+h) − f(x−h)) / 2h",
+        "truncation": "truncation ∝ h (forward)",
+        "truncation2": "truncation ∝ h² (central)",
+        "rounding": "rounding ∝ ε/h",
+        "eps": "float64 ε",
+        "x": "step size h",
+        "y": "absolute error in f′(1)",
+        "title": "Finite differences of sin(x)·eˣ at x = 1",
+    },
+    "sv": {
+        "forward": "framåtdifferens (f(x+h) − f(x)) / h",
+        "central": "centraldifferens (f(x+h) − f(x−h)) / 2h",
+        "truncation": "trunkering ∝ h (framåt)",
+        "truncation2": "trunkering ∝ h² (central)",
+        "rounding": "avrundning ∝ ε/h",
+        "eps": "float64 ε",
+        "x": "steglängd h",
+        "y": "absolut fel i f′(1)",
+        "title": "Differenskvoter för sin(x)·eˣ i x = 1",
+    },
+}
+
+
+def write_chart(lang="en", folder="docs/assets/autodiff"):
+    """Draw error against step size on log-log axes, with the truncation and rounding slopes.
+
+    The Swedish chart is the default file (finite_difference_error.svg), the English one carries the
+    .en suffix, so the i18n plugin gives each language version of the page its own picture.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
 
+    text = LABELS[lang]
     plt.rcParams["svg.fonttype"] = "none"  # text stays text in the SVG
     plt.rcParams["svg.hashsalt"] = "ramverk"  # stable ids, so the file is reproducible
     steps = np.logspace(-16, 0, 161)
     forward, central = error_curve(steps)
     eps = np.finfo(float).eps
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    ax.loglog(steps, np.maximum(forward, 1e-17), label="forward difference (f(x+h) − f(x)) / h", lw=1.4)
-    ax.loglog(steps, np.maximum(central, 1e-17), label="central difference (f(x+h) − f(x−h)) / 2h", lw=1.4)
-    ax.loglog(steps, 2 * steps, "k:", lw=1, label="truncation ∝ h")
-    ax.loglog(steps, eps * 3 / steps, "k--", lw=1, label="rounding ∝ ε/h")
+    ax.loglog(steps, np.maximum(forward, 1e-17), label=text["forward"], lw=1.4)
+    ax.loglog(steps, np.maximum(central, 1e-17), label=text["central"], lw=1.4)
+    ax.loglog(steps, 2 * steps, "k:", lw=1, label=text["truncation"])
+    ax.loglog(steps, 3 * steps**2, "k-.", lw=1, label=text["truncation2"])
+    ax.loglog(steps, eps * 3 / steps, "k--", lw=1, label=text["rounding"])
     ax.axhline(eps, color="grey", lw=0.8)
-    ax.text(1e-15, eps * 1.6, "float64 ε", color="grey", fontsize=8)
+    ax.text(1e-15, eps * 1.6, text["eps"], color="grey", fontsize=8)
     ax.set_ylim(1e-17, 1e2)
-    ax.set_xlabel("step size h")
-    ax.set_ylabel("absolute error in f′(1)")
-    ax.set_title("Finite differences of sin(x)·eˣ at x = 1")
+    ax.set_xlabel(text["x"])
+    ax.set_ylabel(text["y"])
+    ax.set_title(text["title"])
     ax.legend(fontsize=8, loc="upper center")
     ax.grid(True, which="major", lw=0.3)
     fig.tight_layout()
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "finite_difference_error" + ("" if lang == "sv" else f".{lang}") + ".svg")
     fig.savefig(path, format="svg", metadata={"Date": None})
     plt.close(fig)
     return path
@@ -169,7 +203,8 @@ if __name__ == "__main__":
     import numpy as np
 
     if "--write-chart" in sys.argv:
-        print("wrote", write_chart())
+        for lang in LABELS:
+            print("wrote", write_chart(lang))
     steps = np.logspace(-16, 0, 17 if os.environ.get("RAMVERK_QUICK") else 161)
     forward, central = error_curve(steps)
     best_f, best_c = steps[forward.argmin()], steps[central.argmin()]
