@@ -128,9 +128,6 @@ def test_new_note_and_import_obsidian_keep_the_strict_build_green(repo_copy, tmp
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="static-i18n's English build does not see files under docs/assets/, so "
-                   "strict mode rejects an image link from an English page (the Swedish one works); "
-                   "remove this mark when fixed")
 def test_english_pages_can_show_images(repo_copy, tmp_path):
     root = repo_copy
     (root / "docs/assets/contrib-test").mkdir(parents=True, exist_ok=True)
