@@ -6,7 +6,9 @@ Three reference operations span the scales the snippets have: a microsecond-scal
 torch.utils.benchmark.Timer(...).blocked_autorange(min_run_time=...).median are taken in the
 same process, alternating (ours, Timer, ours, Timer, ...), and the medians of the repeats are
 compared. The target is a difference under 10%. Both time the very same callable, so the
-comparison is about the *measuring method*, not about what is measured.
+comparison is about the *measuring method*, not about what is measured. Run it on an idle
+machine: under load, Timer's blocks (10 ms and more) include other processes' turns while the
+runner's ~1 ms samples mostly do not, and the two then differ by about the load factor.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from rich.console import Console
 from rich.table import Table
 
@@ -30,4 +32,11 @@ def run(args) -> int:
         table.add_row(row.name, _fmt(row.ours_s), _fmt(row.timer_s), f"{row.difference:+.1%}",
                       "yes" if row.ok else "[red]no[/]")
     console.print(table)
+    load = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    console.print(f"load average {load:.1f} on {cores} logical cores"
+                  + ("" if load < 0.5 * cores else
+                     ": the machine is busy; Timer's long blocks (up to ~100 ms) then include other processes' "
+                     "turns, the runner's ~1 ms samples mostly do not, so the two can differ by the load factor. "
+                     "Run this on an idle machine."))
     return 0 if all(r.ok for r in rows) else 1
