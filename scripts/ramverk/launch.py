@@ -12,49 +12,23 @@ out-of-memory killer), MemoryError.
 
 from __future__ import annotations
 
-import ctypes
 import os
-import re
-import resource
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
-from pathlib import Path
 
 from pydantic import ValidationError
 
+from ramverk.sandbox import child_env, preexec_limits
 from ramverk.worker import Report, pin_threads
 
-SECRET = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL|^AWS_|^GITHUB_|^GH_", re.I)
-
-
 def worker_env(threads: int) -> dict[str, str]:
-    """The worker's environment: no credentials, threads pinned, this package importable."""
-    env = {k: v for k, v in os.environ.items() if not SECRET.search(k)}
+    """The worker's environment: the sandbox's (no credentials, this package importable), threads pinned."""
+    env = child_env({"PYTHONUNBUFFERED": "1"})
     pin_threads(threads, env)
-    scripts = str(Path(__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join([scripts] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
-    env["PYTHONUNBUFFERED"] = "1"
-    env["TF_CPP_MIN_LOG_LEVEL"] = env.get("TF_CPP_MIN_LOG_LEVEL", "2")
     return env
-
-
-try:
-    _LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
-except OSError:
-    _LIBC = None
-
-
-def _limits(memory_bytes: int | None):
-    def apply() -> None:  # runs in the child between fork and exec: no Python-level locks
-        if memory_bytes:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        if _LIBC is not None:
-            _LIBC.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the worker dies with the runner
-
-    return apply
 
 
 def _signal_reason(code: int, timeout: float | None) -> str:
@@ -83,7 +57,7 @@ def run_worker(argv: list[str], *, timeout_s: float, threads: int, memory_limit_
         env["TRITON_CACHE_DIR"] = os.path.join(cwd, "triton-cache")
         proc = subprocess.Popen([sys.executable, "-m", "ramverk.worker", *argv], cwd=cwd, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                                preexec_fn=_limits(limit))
+                                preexec_fn=preexec_limits(limit))
 
         def pump() -> None:
             for line in proc.stderr:
