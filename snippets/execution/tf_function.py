@@ -58,13 +58,15 @@ except (TypeError, ValueError) as e:
 # --8<-- [end:signature]
 
 # --8<-- [start:side_effects]
+import sys
+
 import tensorflow as tf
 
 
 @tf.function
 def step(x):
     print("print: runs at trace time")
-    tf.print("tf.print: runs on every call, x =", x)
+    tf.print("tf.print: runs on every call, x =", x, output_stream=sys.stdout)  # default: stderr
     return x + 1
 
 
