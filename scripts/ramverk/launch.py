@@ -2,7 +2,8 @@
 
 A worker (python -m ramverk.worker) runs with: no credentials in its environment (variables
 whose names look like tokens, secrets, keys or passwords, and AWS_*/GITHUB_*/GH_* are
-dropped), threads pinned through the variables every framework reads at import, a
+dropped), threads pinned through the variables every framework reads at import and by CPU
+affinity to as many cores (XLA's CPU pool ignores the variables and took both cores here), a
 wall-clock timeout (the whole process group is killed), an address-space limit
 (RLIMIT_AS, CPU workers only: the CUDA driver reserves more virtual memory than any sane
 limit), and PR_SET_PDEATHSIG so it dies with the runner. Its JSON report is validated with
@@ -57,7 +58,7 @@ def run_worker(argv: list[str], *, timeout_s: float, threads: int, memory_limit_
         env["TRITON_CACHE_DIR"] = os.path.join(cwd, "triton-cache")
         proc = subprocess.Popen([sys.executable, "-m", "ramverk.worker", *argv], cwd=cwd, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                                preexec_fn=preexec_limits(limit))
+                                preexec_fn=preexec_limits(limit, cpus=threads))
 
         def pump() -> None:
             for line in proc.stderr:

@@ -85,6 +85,7 @@ def save(path: Path, results: ResultsFile) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a results file is published data
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -62,8 +62,12 @@ def flops_limit(machine: Machine, device: Device, threads: int) -> Limit | None:
         per_cycle, assumption = _fp32_per_cycle(machine.cpu_flags)
         peak = threads * ghz * 1e9 * per_cycle
         return Limit(peak, {
-            "en": f"worked out: {threads} thread(s) × {ghz:g} GHz × {per_cycle} FLOP/cycle ({assumption})",
-            "sv": f"uträknat: {threads} tråd(ar) × {ghz:g} GHz × {per_cycle} FLOP/cykel ({assumption})",
+            "en": f"worked out: {threads} core(s) × {ghz:g} GHz × {per_cycle} FLOP/cycle ({assumption}), at the "
+                  "nominal clock the operating system reports; a boost clock makes the real limit higher, "
+                  "so a share above 100 % means the core ran faster than nominal",
+            "sv": f"uträknat: {threads} kärna/kärnor × {ghz:g} GHz × {per_cycle} FLOP/cykel ({assumption}), vid den "
+                  "nominella klockfrekvens operativsystemet anger; med turbofrekvens är det verkliga taket högre, "
+                  "så en andel över 100 % betyder att kärnan gick fortare än nominellt",
         })
     gpu = next((g for g in GPUS if g.match in device.name), None)
     if gpu is None:

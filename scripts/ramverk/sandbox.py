@@ -50,10 +50,14 @@ def memory_limit_bytes() -> int | None:
     return int(gib * (1 << 30)) if gib > 0 else None
 
 
-def preexec_limits(memory_bytes: int | None = None):
-    """A preexec_fn for subprocess: the address-space limit, and death with the parent."""
+def preexec_limits(memory_bytes: int | None = None, cpus: int | None = None):
+    """A preexec_fn for subprocess: the address-space limit, death with the parent, and with
+    `cpus` the CPU affinity (some thread pools, such as XLA's on CPU, ignore the thread variables)."""
+    allowed = sorted(os.sched_getaffinity(0))[:cpus] if cpus and hasattr(os, "sched_setaffinity") else None
 
     def apply() -> None:  # runs in the child between fork and exec: no Python-level locks
+        if allowed:
+            os.sched_setaffinity(0, allowed)
         if memory_bytes:
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
