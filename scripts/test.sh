@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 python -m ramverk check
-exec python -m pytest "$@"
+# One worker per core: most of the time goes to fresh interpreters importing a framework.
+exec python -m pytest -n auto "$@"

@@ -96,3 +96,19 @@ def test_screenshot_each_language(page, site_url, lang, path):
     shot = ARTIFACTS / f"overview-{lang}.png"
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("lang, prefix", [("sv", ""), ("en", "/en")])
+def test_screenshot_timing_table_and_traced_graph(page, site_url, lang, prefix):
+    """A measured table (numbers in the page's language) and a graph picture from a real trace."""
+    page.goto(f"{site_url}{prefix}/execution/mnist-experiment/")
+    table = page.locator("table", has=page.locator("td", has_text="TensorFlow · function")).first
+    table.scroll_into_view_if_needed()
+    assert ("," if lang == "sv" else ".") in table.locator("strong").first.inner_text()  # decimal separator
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    table.screenshot(path=str(ARTIFACTS / f"timing-table-{lang}.png"))
+    page.goto(f"{site_url}{prefix}/autodiff/computational-graph/")
+    picture = page.locator("img[src$='jax-f-forward.svg']").first
+    picture.scroll_into_view_if_needed()
+    assert picture.evaluate("img => img.complete && img.naturalWidth > 0"), "graph picture did not load"
+    picture.screenshot(path=str(ARTIFACTS / f"graph-{lang}.png"))

@@ -10,7 +10,8 @@ import sys
 
 from conftest import ROOT
 
-EXTERNAL = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)="(?:https?:)?//', re.I)
+# Tags that make the browser fetch something; <a> links and <link rel="canonical|alternate"> do not.
+EXTERNAL = re.compile(r'<(?:script|img|iframe|source|link(?![^>]*rel="(?:canonical|alternate)"))\b[^>]*\b(?:src|href)="(?:https?:)?//', re.I)
 
 
 def test_built_pages_load_nothing_from_other_sites(built_site):

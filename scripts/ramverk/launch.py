@@ -22,7 +22,7 @@ import threading
 
 from pydantic import ValidationError
 
-from ramverk.sandbox import child_env, preexec_limits
+from ramverk.sandbox import child_env, limited
 from ramverk.worker import Report, pin_threads
 
 def worker_env(threads: int) -> dict[str, str]:
@@ -56,9 +56,9 @@ def run_worker(argv: list[str], *, timeout_s: float, threads: int, memory_limit_
         # Empty compile caches: the first call's time is a cold compile, not a disk-cache hit.
         env["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(cwd, "inductor-cache")
         env["TRITON_CACHE_DIR"] = os.path.join(cwd, "triton-cache")
-        proc = subprocess.Popen([sys.executable, "-m", "ramverk.worker", *argv], cwd=cwd, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                                preexec_fn=preexec_limits(limit, cpus=threads))
+        proc = subprocess.Popen(limited([sys.executable, "-m", "ramverk.worker", *argv], limit, cpus=threads),
+                                cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
 
         def pump() -> None:
             for line in proc.stderr:

@@ -4,7 +4,7 @@ Pages and snippets come from pull requests, so the tests run them as they would 
 code: in a fresh process, in an empty temporary directory, with
 
 * no credentials in the environment (`child_env()` drops every variable that looks like one),
-* an address-space limit (`preexec_limits(memory_bytes)`; JAX and TensorFlow reserve several GiB
+* an address-space limit (`limited(argv, memory_bytes)`; JAX and TensorFlow reserve several GiB
   of address space at import, hence a generous default, RAMVERK_MEMORY_LIMIT_GIB to change it),
 * a wall-clock timeout that kills the whole process group, grandchildren included (`run()`),
 * death with the parent (PR_SET_PDEATHSIG), so nothing outlives an interrupted test run.
@@ -14,10 +14,8 @@ The snippet runner (ramverk/runner.py) applies the same rules to its workers.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
-import resource
 import signal
 import subprocess
 import sys
@@ -27,12 +25,6 @@ SECRET = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SE
                     r"|^CI_JOB|^NPM_CONFIG_|^PIP_INDEX_URL|^TWINE_|^SSH_AUTH_SOCK$|^GPG_|^DOCKER_", re.I)
 DEFAULT_MEMORY_GIB = 16.0
 DEFAULT_TIMEOUT_S = 180.0
-
-try:
-    _LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
-except OSError:
-    _LIBC = None
-
 
 def child_env(extra: dict[str, str] | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for contributor code: the current one without credentials, plus `extra`."""
@@ -50,21 +42,17 @@ def memory_limit_bytes() -> int | None:
     return int(gib * (1 << 30)) if gib > 0 else None
 
 
-def preexec_limits(memory_bytes: int | None = None, cpus: int | None = None):
-    """A preexec_fn for subprocess: the address-space limit, death with the parent, and with
-    `cpus` the CPU affinity (some thread pools, such as XLA's on CPU, ignore the thread variables)."""
-    allowed = sorted(os.sched_getaffinity(0))[:cpus] if cpus and hasattr(os, "sched_setaffinity") else None
+def limited(argv: list[str], memory_bytes: int | None = None, cpus: int | None = None) -> list[str]:
+    """argv run under the limits: address space, no core dumps, death with the parent, and with
+    `cpus` the CPU affinity (some thread pools, such as XLA's on CPU, ignore the thread variables).
 
-    def apply() -> None:  # runs in the child between fork and exec: no Python-level locks
-        if allowed:
-            os.sched_setaffinity(0, allowed)
-        if memory_bytes:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if _LIBC is not None:
-            _LIBC.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-    return apply
+    The limits are applied by a small launcher that then execs argv, not by subprocess's
+    preexec_fn: that would run Python in a fork of a parent that may have JAX's or TensorFlow's
+    threads (the tests import them), which can deadlock.
+    """
+    allowed = sorted(os.sched_getaffinity(0))[:cpus] if cpus and hasattr(os, "sched_getaffinity") else []
+    return [sys.executable, "-m", "ramverk.limits_exec", str(memory_bytes or 0), ",".join(map(str, allowed)) or "-",
+            "--", *argv]
 
 
 def run(argv: list[str], cwd: str | Path, *, timeout: float = DEFAULT_TIMEOUT_S, env: dict | None = None,
@@ -75,8 +63,8 @@ def run(argv: list[str], cwd: str | Path, *, timeout: float = DEFAULT_TIMEOUT_S,
     """
     limit = memory_limit_bytes() if memory_bytes == -1 else memory_bytes
     proc = subprocess.Popen(
-        argv, cwd=cwd, env=child_env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=preexec_limits(limit),
+        limited(argv, limit), cwd=cwd, env=child_env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.DEVNULL, start_new_session=True,
     )
     try:
         out, err = proc.communicate(timeout=timeout)
