@@ -17,7 +17,8 @@ fi
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing pinned packages (first time: about 2 minutes, 3 GB)"
   # The build backend for our own editable install (a new venv's setuptools is too old for it).
-  .venv/bin/python -m pip install --quiet --upgrade pip setuptools==84.2.1 wheel==0.48.0
+  .venv/bin/python -m pip install --quiet --upgrade pip setuptools==84.2.1 wheel==0.48.0 2>&1 \
+    | grep -v "is ignored: it is neither a file nor a directory" || true
   # -c pins every transitive package; torch==2.13.0 resolves to the CPU wheel here.
   .venv/bin/python -m pip install --quiet -c requirements.lock -e . --no-build-isolation 2>&1 \
     | grep -v "is ignored: it is neither a file nor a directory" || true
