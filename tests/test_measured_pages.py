@@ -118,3 +118,13 @@ def test_built_site_links_valid_notebooks_and_publishes_results(built_site):
     nbformat.validate(nbformat.read(built_site / "notebooks" / "execution" / "same_math.ipynb", as_version=4))
     for path in results_store.machine_files(site_config.load().root / "results"):
         assert json.loads((built_site / "results" / path.name).read_text())["machine"]
+
+
+def test_hash_covers_sibling_snippets_a_snippet_imports(tmp_path):
+    (tmp_path / "snippets" / "topic").mkdir(parents=True)
+    shared, user = tmp_path / "snippets/topic/shared.py", tmp_path / "snippets/topic/user.py"
+    shared.write_text("def build(framework, mode, device, n):\n    return lambda: n\n")
+    user.write_text("from shared import build\n")
+    before = snippet_spec.load(user, tmp_path).content_hash()
+    shared.write_text("def build(framework, mode, device, n):\n    return lambda: n + 1\n")
+    assert snippet_spec.load(user, tmp_path).content_hash() != before  # its results are now stale

@@ -79,7 +79,11 @@ class Snippet:
         return Path(self.rel).stem
 
     def content_hash(self) -> str:
-        return "sha256:" + hashlib.sha256(self.path.read_bytes()).hexdigest()[:16]
+        """Of the file and of the sibling snippets it imports, so results go stale when either changes."""
+        digest = hashlib.sha256(self.path.read_bytes())
+        for sibling in _sibling_imports(self.path):
+            digest.update(sibling.read_bytes())
+        return "sha256:" + digest.hexdigest()[:16]
 
 
 def load(path: Path, root: Path) -> Snippet:
@@ -129,6 +133,17 @@ def _sections(source: str, rel: str) -> tuple[str, ...]:
     for name, lineno in opened.items():
         raise SnippetSpecError(f"{rel}:{lineno}: section {name!r} is never ended")
     return tuple(names)
+
+
+def _sibling_imports(path: Path) -> list[Path]:
+    """Snippets in the same folder that `path` imports (`from jacobian_tall import build`)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return sorted(p for name in names if (p := path.parent / f"{name}.py").is_file() and p != path)
 
 
 def discover(root: Path) -> list[Snippet]:

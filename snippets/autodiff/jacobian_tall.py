@@ -83,12 +83,16 @@ def sweep(n_in=256, hidden=256, outs=(16, 32, 64, 128, 256, 512, 1024, 2048), re
               f" ratio {times['jacfwd'] / times['jacrev']:.2f}")
 
 
-if __name__ == "__main__":
-    size = BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"]
+def check_agreement(size):
+    """Both modes give the same n_out × n_in Jacobian in both frameworks (jacobian_wide.py uses it too)."""
     for fw in BENCHMARK["frameworks"]:
         a, b = (build(fw, m, "cpu", **size)() for m in ("jacfwd", "jacrev"))
         assert a.shape == (size["n_out"], size["n_in"])
         assert float(abs(a - b).max()) < 1e-4, fw
     print(f"{size}: jacfwd and jacrev agree in torch and JAX")
+
+
+if __name__ == "__main__":
+    check_agreement(BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"])
     if "--sweep" in sys.argv:
         sweep()

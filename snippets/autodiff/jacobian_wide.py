@@ -1,10 +1,13 @@
 """jacfwd against jacrev for a wide function, R^n_in -> R^n_out: many inputs, few outputs, where reverse mode needs fewer passes.
 
-The function is a small network f(x) = W2 · tanh(W1 · x) with a hidden width of `hidden`.
+The function and build() are those of jacobian_tall.py (f(x) = W2 · tanh(W1 · x)); only the shape
+differs, so the two measurements compare like with like.
 Run it: python snippets/autodiff/jacobian_wide.py
 """
 
 import os
+
+from jacobian_tall import build, check_agreement  # noqa: F401  (build is what the runner measures)
 
 BENCHMARK = {
     "frameworks": ["torch", "jax"],
@@ -12,63 +15,5 @@ BENCHMARK = {
     "sizes": {"quick": {"n_in": 64, "n_out": 4, "hidden": 16}, "full": {"n_in": 2048, "n_out": 16, "hidden": 256}},
 }
 
-# --8<-- [start:jax]
-import jax
-import jax.numpy as jnp
-
-
-def make_f(n_in, n_out, hidden, seed=0):
-    k1, k2 = jax.random.split(jax.random.key(seed))
-    w1 = jax.random.normal(k1, (hidden, n_in)) / n_in**0.5
-    w2 = jax.random.normal(k2, (n_out, hidden)) / hidden**0.5
-    return lambda x: w2 @ jnp.tanh(w1 @ x)
-
-
-f = make_f(n_in=40, n_out=3, hidden=16)
-x = jnp.ones(40)
-J_fwd = jax.jit(jax.jacfwd(f))(x)  # one JVP per input: 40
-J_rev = jax.jit(jax.jacrev(f))(x)  # one VJP per output: 3
-print(J_fwd.shape, "same Jacobian:", bool(jnp.allclose(J_fwd, J_rev, atol=1e-5)))
-# --8<-- [end:jax]
-
-# --8<-- [start:torch]
-import torch
-from torch.func import jacfwd, jacrev
-
-
-def make_f_torch(n_in, n_out, hidden, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    w1 = torch.randn(hidden, n_in, generator=g) / n_in**0.5
-    w2 = torch.randn(n_out, hidden, generator=g) / hidden**0.5
-    return lambda x: w2 @ torch.tanh(w1 @ x)
-
-
-f = make_f_torch(n_in=40, n_out=3, hidden=16)
-x = torch.ones(40)
-J_fwd, J_rev = jacfwd(f)(x), jacrev(f)(x)
-print(tuple(J_fwd.shape), "same Jacobian:", torch.allclose(J_fwd, J_rev, atol=1e-5))
-# --8<-- [end:torch]
-
-
-def build(framework, mode, device, n_in, n_out, hidden):
-    """One full Jacobian of f at a fixed point, by forward (jacfwd) or reverse (jacrev) mode."""
-    if framework == "jax":
-        fn = make_f(n_in, n_out, hidden)
-        jac = jax.jit(jax.jacfwd(fn) if mode == "jacfwd" else jax.jacrev(fn))
-        x = jax.device_put(jnp.ones(n_in), jax.devices(device)[0])
-        return lambda: jac(x)
-    if framework == "torch":
-        fn = make_f_torch(n_in, n_out, hidden)
-        jac = jacfwd(fn) if mode == "jacfwd" else jacrev(fn)
-        x = torch.ones(n_in, device=device)
-        return lambda: jac(x)
-    raise ValueError(f"unknown framework {framework!r}")
-
-
 if __name__ == "__main__":
-    size = BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"]
-    for fw in BENCHMARK["frameworks"]:
-        a, b = (build(fw, m, "cpu", **size)() for m in ("jacfwd", "jacrev"))
-        assert a.shape == (size["n_out"], size["n_in"])
-        assert float(abs(a - b).max()) < 1e-4, fw
-    print(f"{size}: jacfwd and jacrev agree in torch and JAX")
+    check_agreement(BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"])
