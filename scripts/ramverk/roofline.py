@@ -36,6 +36,10 @@ GPUS = (
 )
 
 
+def _gpu(device: Device) -> GpuSpec | None:
+    return next((g for g in GPUS if g.match in device.name), None)
+
+
 def _fp32_per_cycle(flags: list[str]) -> tuple[int, str]:
     """(FLOPs per cycle per core, the assumption in words). Two FMA units is the common server core."""
     if "avx512f" in flags:
@@ -69,7 +73,7 @@ def flops_limit(machine: Machine, device: Device, threads: int) -> Limit | None:
                   "nominella klockfrekvens operativsystemet anger; med turbofrekvens är det verkliga taket högre, "
                   "så en andel över 100 % betyder att kärnan gick fortare än nominellt",
         })
-    gpu = next((g for g in GPUS if g.match in device.name), None)
+    gpu = _gpu(device)
     if gpu is None:
         return None
     return Limit(gpu.fp32_flops, {
@@ -86,7 +90,7 @@ def bandwidth_limit(machine: Machine, device: Device) -> Limit | None:
             "en": "measured on this machine with a STREAM-like triad (a = b + s·c) by the runner",
             "sv": "uppmätt på maskinen med en STREAM-liknande triad (a = b + s·c) av mätskriptet",
         })
-    gpu = next((g for g in GPUS if g.match in device.name), None)
+    gpu = _gpu(device)
     if gpu is None:
         return None
     return Limit(gpu.bandwidth, {
