@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,9 @@ def _float64_jax():
 
 
 def _snippet(name):
+    """Import a snippet as the runner does: its folder on sys.path, so sibling imports resolve."""
+    if str(SNIPPETS) not in sys.path:
+        sys.path.insert(0, str(SNIPPETS))
     spec = importlib.util.spec_from_file_location(f"autodiff_{name}", SNIPPETS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
