@@ -30,7 +30,7 @@ def _bars(rows: list[Row]) -> list[dict]:
     return out
 
 
-def _draw(bars: list[dict], lang: str, title: str) -> str:
+def _draw(bars: list[dict], lang: str) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -59,13 +59,13 @@ def _draw(bars: list[dict], lang: str, title: str) -> str:
     return buffer.getvalue()
 
 
-def bar_chart_svg(rows: list[Row], lang: str, title: str) -> str:
+def bar_chart_svg(rows: list[Row], lang: str) -> str:
     bars = _bars(rows)
-    key = hashlib.sha256(json.dumps([bars, lang, title, 1], sort_keys=True).encode()).hexdigest()[:20]
+    key = hashlib.sha256(json.dumps([bars, lang, 1], sort_keys=True).encode()).hexdigest()[:20]
     cache = site_config.load().root / ".cache" / "charts" / f"{key}.svg"
     if cache.is_file():
         return cache.read_text(encoding="utf-8")
-    svg = _draw(bars, lang, title)
+    svg = _draw(bars, lang)
     cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp")
     tmp.write_text(svg, encoding="utf-8")
@@ -74,7 +74,7 @@ def bar_chart_svg(rows: list[Row], lang: str, title: str) -> str:
 
 
 def bar_chart_html(rows: list[Row], lang: str, title: str) -> str:
-    svg = bar_chart_svg(rows, lang, title)
+    svg = bar_chart_svg(rows, lang)
     data = base64.b64encode(svg.encode()).decode()
     alt = html.escape(f"{t(lang, 'chart_title')}: {title}", quote=True)
     return f'<figure class="ramverk-chart"><img alt="{alt}" src="data:image/svg+xml;base64,{data}"></figure>'

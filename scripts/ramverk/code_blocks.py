@@ -22,14 +22,20 @@ class UniqueBlock:
         return self.pages[0].removeprefix("docs/")
 
 
-def unique_blocks() -> list[UniqueBlock]:
-    """Python blocks after snippet expansion; the sv and en pages show the same code, so it counts once."""
+def _unique(wanted) -> list[UniqueBlock]:
+    """Blocks whose syntax `wanted` accepts, after snippet expansion; the sv and en pages show the
+    same code, so each counts once."""
     seen: dict[str, list[str]] = {}
     for page in page_source.pages():
         for block in page_source.blocks(page):
-            if block.syntax == "python":
+            if wanted(block.syntax):
                 seen.setdefault(block.code, []).append(f"{page.rel}:{block.lineno}")
     return [UniqueBlock(code, tuple(places)) for code, places in seen.items()]
+
+
+def unique_blocks() -> list[UniqueBlock]:
+    """The python blocks a reader can see, each once."""
+    return _unique(lambda syntax: syntax == "python")
 
 
 def run_python(code: str, timeout: float = 180, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -48,12 +54,7 @@ def run_python(code: str, timeout: float = 180, env: dict | None = None) -> subp
 
 def shell_blocks() -> list[UniqueBlock]:
     """The ```bash blocks a reader can see (see ramverk/shell_blocks.py for which run), each once."""
-    seen: dict[str, list[str]] = {}
-    for page in page_source.pages():
-        for block in page_source.blocks(page):
-            if shell_blocks_policy.runnable(block.syntax):
-                seen.setdefault(block.code, []).append(f"{page.rel}:{block.lineno}")
-    return [UniqueBlock(code, tuple(places)) for code, places in seen.items()]
+    return _unique(shell_blocks_policy.runnable)
 
 
 def run_bash(code: str, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:

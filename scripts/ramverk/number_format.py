@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from babel.numbers import format_decimal, format_percent
 
 NBSP = "\u00a0"  # between a number and its unit, so they never wrap apart
@@ -12,11 +14,8 @@ RATE_UNITS = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (0.0, ""))
 
 def number(value: float, lang: str, digits: int = 3) -> str:
     """`value` with `digits` significant digits (at least the integer part), grouped and localised."""
-    magnitude = len(str(int(abs(value)))) if abs(value) >= 1 else 0
-    decimals = max(0, digits - magnitude) if abs(value) >= 1 else digits - 1
-    if 0 < abs(value) < 1:  # keep significant digits for small fractions, e.g. 0.0123
-        leading_zeros = len(f"{abs(value):.12f}".split(".")[1]) - len(f"{abs(value):.12f}".split(".")[1].lstrip("0"))
-        decimals = leading_zeros + digits
+    # decimals so that `digits` significant digits show (0.0123, 1.32, 132); never fewer than the integer part
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value)))) if value else digits - 1
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(round(value, decimals), format=pattern, locale=lang)
 

@@ -82,7 +82,7 @@ def flops_limit(machine: Machine, device: Device, threads: int) -> Limit | None:
     })
 
 
-def bandwidth_limit(machine: Machine, device: Device) -> Limit | None:
+def bandwidth_limit(machine: Machine, device: Device, threads: int) -> Limit | None:
     if device.kind == "cpu":
         if not machine.stream_triad_gbs:
             return None
@@ -97,6 +97,14 @@ def bandwidth_limit(machine: Machine, device: Device) -> Limit | None:
         "en": f"memory bandwidth from NVIDIA's data sheet ({gpu.source})",
         "sv": f"minnesbandbredd enligt NVIDIAs datablad ({gpu.source})",
     })
+
+
+# BENCHMARK "work" kind -> (its rate unit, the limit it is compared with)
+LIMITS = {"flops": ("FLOP/s", flops_limit), "bytes": ("B/s", bandwidth_limit)}
+
+
+def limit_for(kind: str, machine: Machine, device: Device, threads: int) -> Limit | None:
+    return LIMITS[kind][1](machine, device, threads)
 
 
 def work_per_call(expression: str, params: dict) -> float:

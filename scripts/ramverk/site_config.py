@@ -20,10 +20,6 @@ class SiteConfig:
     snippets: dict  # the pymdownx.snippets options, as in mkdocs.yml
     raw: dict
 
-    @property
-    def default_language(self) -> str:
-        return self.languages[0]
-
 
 def _markdown_extension(raw: dict, name: str) -> dict:
     for entry in raw.get("markdown_extensions", []):

@@ -144,7 +144,3 @@ def _sibling_imports(path: Path) -> list[Path]:
         elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
     return sorted(p for name in names if (p := path.parent / f"{name}.py").is_file() and p != path)
-
-
-def discover(root: Path) -> list[Snippet]:
-    return [load(p, root) for p in sorted((root / "snippets").rglob("*.py")) if not p.name.startswith("_")]

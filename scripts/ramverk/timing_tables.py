@@ -74,14 +74,13 @@ def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None) ->
         parts.append(f"{nf.ratio(median, lang)}{spread} {t(lang, 'speedup_vs', baseline=baseline)}")
     if s.first_call_s is not None:
         parts.append(f"{t(lang, 'first_call')} {nf.duration(s.first_call_s, lang)}")
-    for kind, unit_name, limit_fn in (("flops", "FLOP/s", roofline.flops_limit), ("bytes", "B/s", roofline.bandwidth_limit)):
-        if work and kind in work:
-            achieved = roofline.work_per_call(work[kind], row.record.case.params) / s.median_s
-            limit = limit_fn(row.machine, row.record.device, row.record.threads) if kind == "flops" else limit_fn(row.machine, row.record.device)
-            text = nf.rate(achieved, unit_name, lang)
-            if limit:
-                text += f" ({nf.percent(achieved / limit.per_second, lang)} {t(lang, 'of_peak')})"
-            parts.append(text)
+    for kind, expression in (work or {}).items():
+        achieved = roofline.work_per_call(expression, row.record.case.params) / s.median_s
+        limit = roofline.limit_for(kind, row.machine, row.record.device, row.record.threads)
+        text = nf.rate(achieved, roofline.LIMITS[kind][0], lang)
+        if limit:
+            text += f" ({nf.percent(achieved / limit.per_second, lang)} {t(lang, 'of_peak')})"
+        parts.append(text)
     if row.stale:
         parts.append(f'<span class="ramverk-stale" title="{t(lang, "stale_title", snippet=row.record.snippet)}">{t(lang, "stale")}</span>')
     return "<br>".join(parts)
@@ -105,10 +104,10 @@ def provenance(marker: Marker, found: list[Row], work: dict | None) -> str:
             f"{'/'.join(map(str, threads))} {t(lang, 'threads')}; commit {', '.join(commits)}. "
             f"[{t(lang, 'raw')}: results/{machine_name}.json]({link})"
         )
-        for kind, limit in (("flops", roofline.flops_limit(machine, mine[0].record.device, threads[0])),
-                            ("bytes", roofline.bandwidth_limit(machine, mine[0].record.device))):
-            if work and kind in work and limit:
-                lines.append(f"{'Tak' if lang == 'sv' else 'Limit'} ({'FLOP/s' if kind == 'flops' else 'B/s'}): {limit.how[lang]}.")
+        for kind in work or {}:
+            limit = roofline.limit_for(kind, machine, mine[0].record.device, threads[0])
+            if limit:
+                lines.append(f"{'Tak' if lang == 'sv' else 'Limit'} ({roofline.LIMITS[kind][0]}): {limit.how[lang]}.")
     lines.append(t(lang, "spread"))
     if any(r.record.device.kind == "cpu" and r.machine.logical_cores <= 4 for r in found):
         lines.append(t(lang, "noise"))

@@ -30,7 +30,7 @@ def _languages(config) -> tuple[str, list[str]]:
 
 @event_priority(-200)  # after static-i18n has rewritten the page
 def on_post_page(output, page, config):
-    default, others = _languages(config)
+    default, _ = _languages(config)
     lang = getattr(page.file, "locale", default)
     config_json = CONFIG_SCRIPT.search(output)
     site_root = json.loads(config_json[2])["base"]  # relative path from this page to the site root

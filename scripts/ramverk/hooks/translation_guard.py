@@ -15,6 +15,6 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    missing = [p for p in translations.missing_pages()]
+    missing = translations.missing_pages()
     if missing:
         raise PluginError("translations missing:\n  " + "\n  ".join(missing))

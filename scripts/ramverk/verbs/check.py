@@ -55,7 +55,7 @@ def _snippets() -> list[str]:
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("check", help="fast checks of pages, snippets and results (seconds)")
-    parser.add_argument("names", nargs="*", help=f"checks to run (default: all)")
+    parser.add_argument("names", nargs="*", help="checks to run (default: all)")
     parser.set_defaults(run=run)
 
 
