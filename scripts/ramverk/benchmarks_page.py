@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ramverk import number_format as nf, page_source
 from ramverk.markers import Marker, MarkerError, find, handler
-from ramverk.page_text import FRAMEWORK_NAMES
+from ramverk.frameworks import display_name
 from ramverk.results_view import merged
 
 HEADERS = {
@@ -65,7 +65,7 @@ def benchmarks(marker: Marker) -> str:
             links = ", ".join(f"[{title}]({posixpath.relpath(stem + '.' + lang + '.md', here)})" for stem, title in used.get(r.snippet, []))
             first = _sortable(s.first_call_s, nf.duration(s.first_call_s, lang)) if s.first_call_s is not None else "–"
             out.append(
-                f"| `{Path(r.snippet).name}` | {FRAMEWORK_NAMES.get(r.case.framework, r.case.framework)} | `{r.case.mode}` "
+                f"| `{Path(r.snippet).name}` | {display_name(r.case.framework)} | `{r.case.mode}` "
                 f"| `{machine}` | {r.device.name} | {_sortable(s.median_s, nf.duration(s.median_s, lang))} "
                 f"| {_sortable((s.q3_s - s.q1_s) / 2, nf.duration((s.q3_s - s.q1_s) / 2, lang))} | {s.n} | {first} | {links or '–'} |"
             )

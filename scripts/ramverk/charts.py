@@ -14,7 +14,8 @@ import io
 import json
 
 from ramverk import number_format as nf, site_config
-from ramverk.page_text import FRAMEWORK_NAMES, t
+from ramverk.frameworks import display_name
+from ramverk.page_text import t
 from ramverk.results_view import Row
 
 
@@ -23,7 +24,7 @@ def _bars(rows: list[Row]) -> list[dict]:
     out = []
     for r in rows:
         s = r.record.stats
-        label = f"{FRAMEWORK_NAMES.get(r.record.case.framework, r.record.case.framework)} · {r.record.case.mode}"
+        label = f"{display_name(r.record.case.framework)} · {r.record.case.mode}"
         if multi:
             label += f"\n{r.record.device.name}"
         out.append({"label": label, "median": s.median_s, "q1": s.q1_s, "q3": s.q3_s})

@@ -8,7 +8,6 @@ worker process, which reports a skip with the reason when it cannot.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import platform
 import re
@@ -20,20 +19,6 @@ from functools import lru_cache
 from ramverk.results import Machine
 
 DEVICE_KINDS = ("cpu", "cuda", "mps")
-# Which frameworks can drive which device kind (the worker still checks the installed build).
-SUPPORTS = {
-    "cpu": {"python", "numpy", "numba", "torch", "tensorflow", "jax"},
-    "cuda": {"torch", "tensorflow", "jax"},
-    "mps": {"torch"},
-}
-# Distributions that provide each framework, first installed one wins.
-DISTRIBUTIONS = {
-    "numpy": ["numpy"],
-    "numba": ["numba"],
-    "torch": ["torch"],
-    "tensorflow": ["tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly"],
-    "jax": ["jax"],
-}
 INTERESTING_FLAGS = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
                      "avx512_bf16", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8", "asimd", "sve", "sve2")
 
@@ -47,6 +32,8 @@ class Device:
     kind: str  # cpu | cuda | mps
     name: str  # "AMD EPYC, 1 thread", "NVIDIA H100 80GB HBM3", "Apple M2 GPU"
     driver: str | None = None
+    memory_gib: float | None = None  # a GPU's memory
+    compute_capability: str | None = None  # a CUDA GPU's, "9.0" for Hopper
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -117,10 +104,16 @@ def cuda_devices() -> tuple[Device, ...]:
     listing = _run(["nvidia-smi", "-L"])
     if not listing:
         return ()
-    driver = _run(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"])
-    driver = driver.splitlines()[0].strip() if driver else None
     names = re.findall(r"^GPU \d+: (.+?)(?: \(UUID:.*)?$", listing, flags=re.M)
-    return tuple(Device("cuda", name.strip(), driver) for name in names)
+    query = _run(["nvidia-smi", "--query-gpu=driver_version,memory.total,compute_cap",
+                  "--format=csv,noheader,nounits"]) or ""
+    facts = [[cell.strip() for cell in line.split(",")] for line in query.splitlines() if line.strip()]
+    out = []
+    for i, name in enumerate(names):
+        driver, memory_mib, capability = (facts[i] + [None] * 3)[:3] if i < len(facts) else (None, None, None)
+        memory = round(float(memory_mib) / 1024, 1) if memory_mib and memory_mib.replace(".", "").isdigit() else None
+        out.append(Device("cuda", name.strip(), driver or None, memory, capability or None))
+    return tuple(out)
 
 
 def mps_available() -> bool:
@@ -158,25 +151,6 @@ def select(wanted: str | None, threads: int) -> tuple[list[Device], list[str]]:
     return chosen, []
 
 
-@lru_cache(maxsize=None)
-def framework_version(framework: str) -> str | None:
-    """The installed version, from package metadata (None when not installed)."""
-    if framework == "python":
-        return platform.python_version()
-    for dist in DISTRIBUTIONS.get(framework, [framework]):
-        try:
-            version = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-        if framework == "jax":
-            try:
-                version += f" (jaxlib {importlib.metadata.version('jaxlib')})"
-            except importlib.metadata.PackageNotFoundError:
-                pass
-        return version if dist == framework else f"{version} ({dist})"
-    return None
-
-
 def os_name() -> str:
     return platform.platform(terse=False)
 
@@ -186,15 +160,17 @@ def slug(text: str) -> str:
 
 
 def default_machine_name(threads: int) -> str:
-    """A stable file stem from the CPU model, the GPU if any and the thread count."""
-    parts = [cpu_model()]
+    """A stable file stem: the CPU model and the GPU; without a GPU, the CPU workers' thread count too.
+
+    A GPU machine keeps one file whatever --threads says (each record states its threads), so one
+    GPU never becomes two machines; a CPU-only machine's figures depend on the thread count.
+    """
     gpus = cuda_devices()
     if gpus:
-        parts.append(gpus[0].name)
-    elif mps_available():
-        parts.append("mps")
-    parts.append(f"{threads}t")
-    return slug(" ".join(parts))
+        return slug(f"{cpu_model()} {gpus[0].name}")
+    if mps_available():
+        return slug(f"{cpu_model()} mps")
+    return slug(f"{cpu_model()} {threads}t")
 
 
 def machine(name: str, stream_triad_gbs: float | None = None) -> Machine:

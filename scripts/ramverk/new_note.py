@@ -11,24 +11,22 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ramverk import frameworks as framework_table
 from ramverk import nav
 
 NAME = re.compile(r"^(?P<topic>[a-z0-9][a-z0-9-]*)/(?P<name>[a-z0-9][a-z0-9-]*)$")
 
 
 @dataclass(frozen=True)
-class Framework:
-    key: str  # BENCHMARK name
-    tab: str  # tab title on the page
-    modes: tuple[str, ...]
+class Template:
+    """A framework's starting code; its name, modes and documentation link come from ramverk.frameworks."""
+
     section: str  # the displayed code, a self-contained block
     build: str  # the branch of build() for this framework
-    docs: tuple[str, str]  # (link text, URL) for "official documentation"
 
 
-FRAMEWORKS = {
-    "torch": Framework(
-        "torch", "PyTorch", ("eager", "compile"),
+TEMPLATES = {
+    "torch": Template(
         '''import torch
 
 
@@ -45,10 +43,8 @@ print(f"PyTorch: {step_torch(x).item():.4f}")''',
         x = torch.from_numpy(x_np).to(device)
         fn = torch.compile(step_torch) if mode == "compile" else step_torch
         return lambda: fn(x)''',
-        ("PyTorch documentation", "https://docs.pytorch.org/docs/stable/index.html"),
     ),
-    "tensorflow": Framework(
-        "tensorflow", "TensorFlow", ("eager", "function"),
+    "tensorflow": Template(
         '''import tensorflow as tf
 
 
@@ -62,14 +58,12 @@ print(f"TensorFlow: {float(step_tf(x)):.4f}")''',
         '''    if framework == "tensorflow":
         import tensorflow as tf
 
-        with tf.device(device):
+        with tf.device("/GPU:0" if device == "cuda" else "/CPU:0"):
             x = tf.constant(x_np)
         fn = tf.function(step_tf) if mode == "function" else step_tf
         return lambda: fn(x)''',
-        ("TensorFlow guide", "https://www.tensorflow.org/guide"),
     ),
-    "jax": Framework(
-        "jax", "JAX", ("eager", "jit"),
+    "jax": Template(
         '''import jax.numpy as jnp
 
 
@@ -86,9 +80,9 @@ print(f"JAX: {float(step_jax(x)):.4f}")''',
         x = jax.device_put(x_np, jax.devices(device)[0])
         fn = jax.jit(step_jax) if mode == "jit" else step_jax
         return lambda: fn(x)''',
-        ("JAX documentation", "https://docs.jax.dev/en/latest/"),
     ),
 }
+FRAMEWORKS = {key: framework_table.get(key) for key in TEMPLATES}  # those new-note can start
 
 TEXT = {
     "sv": {
@@ -121,7 +115,7 @@ TEXT = {
 def page_text(lang: str, title: str, snippet: str, frameworks: list[str]) -> str:
     t = TEXT[lang]
     tabs = "\n".join(
-        f'=== "{FRAMEWORKS[fw].tab}"\n\n    ```python\n    --8<-- "{snippet}:{fw}"\n    ```\n' for fw in frameworks
+        f'=== "{FRAMEWORKS[fw].name}"\n\n    ```python\n    --8<-- "{snippet}:{fw}"\n    ```\n' for fw in frameworks
     )
     links = "\n".join(f"- [{FRAMEWORKS[fw].docs[0]}]({FRAMEWORKS[fw].docs[1]})" for fw in frameworks)
     return f"""# {title}
@@ -158,15 +152,21 @@ def page_text(lang: str, title: str, snippet: str, frameworks: list[str]) -> str
 def snippet_text(title: str, snippet: str, frameworks: list[str]) -> str:
     modes = ",\n".join(f'        "{fw}": {json.dumps(list(FRAMEWORKS[fw].modes))}' for fw in frameworks)
     sections = "\n\n".join(
-        f"# --8<-- [start:{fw}]\n{FRAMEWORKS[fw].section}\n# --8<-- [end:{fw}]" for fw in frameworks
+        f"# --8<-- [start:{fw}]\n{TEMPLATES[fw].section}\n# --8<-- [end:{fw}]" for fw in frameworks
     )
-    builds = "\n".join(FRAMEWORKS[fw].build for fw in frameworks)
+    builds = "\n".join(TEMPLATES[fw].build for fw in frameworks)
     return f'''"""{title}: one sentence on what this snippet shows.
 
 Run it: python {snippet}
 """
 
 import os
+
+import numpy as np
+
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
 
 BENCHMARK = {{
     "frameworks": {json.dumps(list(frameworks))},
@@ -196,7 +196,9 @@ def build(framework, mode, device, n):
 
 if __name__ == "__main__":
     size = BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"]
-    for framework in BENCHMARK["frameworks"]:
+    from ramverk.sections import runnable
+
+    for framework in runnable(BENCHMARK["frameworks"]):
         step = build(framework, BENCHMARK["modes"][framework][0], "cpu", **size)
         print(f"{{framework}}, n={{size['n']}}: {{float(np.asarray(step())):.4f}}")
 '''

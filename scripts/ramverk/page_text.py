@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-FRAMEWORK_NAMES = {
-    "python": "Python", "numpy": "NumPy", "numba": "Numba",
-    "torch": "PyTorch", "tensorflow": "TensorFlow", "jax": "JAX",
-}
-
 TEXT = {
     "sv": {
         "case": "Fall",
@@ -24,6 +19,7 @@ TEXT = {
         "chart_title": "Tid per anrop (median, felstaplar = IQR)",
         "chart_axis": "tid per anrop",
         "claim_ok": "uppmätt",
+        "no_gpu": "Inte mätt på en GPU än. På en maskin med en NVIDIA-GPU: `{command}`",
     },
     "en": {
         "case": "Case",
@@ -41,6 +37,7 @@ TEXT = {
         "chart_title": "Time per call (median, error bars = IQR)",
         "chart_axis": "time per call",
         "claim_ok": "measured",
+        "no_gpu": "Not measured on a GPU yet. On a machine with an NVIDIA GPU: `{command}`",
     },
 }
 

@@ -53,7 +53,9 @@ class Device(_Strict):
     kind: DeviceKind
     name: str  # "NVIDIA H100 80GB HBM3", "AMD EPYC 7B13, 1 thread" - never just "cuda"
     driver: str | None = None
-    cuda: str | None = None
+    cuda: str | None = None  # the CUDA version the framework was built with
+    memory_gib: float | None = None  # a GPU's memory
+    compute_capability: str | None = None  # a CUDA GPU's, "9.0" for Hopper
 
 
 class Machine(_Strict):
@@ -80,7 +82,7 @@ class Record(_Strict):
     stats: Statistics
     ratio: Ratio | None = None
     date_utc: datetime
-    commit: str
+    commit: str | None  # the project commit measured; None when the snippets were not a git checkout
     dirty: bool
     # Added by the runner (optional, so files written before them still load):
     python: str | None = None  # "3.11.9": the interpreter that ran the case

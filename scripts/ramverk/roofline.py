@@ -22,18 +22,27 @@ class Limit:
 
 @dataclass(frozen=True)
 class GpuSpec:
-    match: str  # substring of the device name
-    fp32_flops: float
-    bandwidth: float  # bytes/s
+    match: str  # substring of the device name; the first match wins, so variants come first
+    fp32_flops: float  # FP32 on the CUDA cores (PyTorch does not use TF32 for float32 matmul by default)
+    tf32_flops: float  # TF32 on the Tensor Cores, dense
+    bf16_flops: float  # BF16 on the Tensor Cores, dense
+    bandwidth: float  # bytes/s of HBM
     source: str
 
 
-# FP32 without Tensor Cores (PyTorch does not use TF32 for float32 matmul by default), dense.
+# Dense rates: NVIDIA's data sheets print Tensor Core rates "with sparsity", twice the dense rate,
+# so the TF32 and BF16 columns are half of the printed figures.
 GPUS = (
-    GpuSpec("H200", 67e12, 4.8e12, "https://www.nvidia.com/en-us/data-center/h200/"),
-    GpuSpec("H100", 67e12, 3.35e12, "https://www.nvidia.com/en-us/data-center/h100/"),
-    GpuSpec("A100", 19.5e12, 2.039e12, "https://www.nvidia.com/en-us/data-center/a100/"),
+    GpuSpec("H200 NVL", 60e12, 417.5e12, 835.5e12, 4.8e12, "https://www.nvidia.com/en-us/data-center/h200/"),
+    GpuSpec("H200", 67e12, 494.5e12, 989.5e12, 4.8e12, "https://www.nvidia.com/en-us/data-center/h200/"),
+    GpuSpec("H100 PCIe", 51e12, 378e12, 756.5e12, 2.0e12, "https://www.nvidia.com/en-us/data-center/h100/"),
+    GpuSpec("H100 NVL", 60e12, 417.5e12, 835.5e12, 3.9e12, "https://www.nvidia.com/en-us/data-center/h100/"),
+    GpuSpec("H100", 67e12, 494.5e12, 989.5e12, 3.35e12, "https://www.nvidia.com/en-us/data-center/h100/"),
+    GpuSpec("A100", 19.5e12, 156e12, 312e12, 2.039e12, "https://www.nvidia.com/en-us/data-center/a100/"),
 )
+# A case's "dtype" size parameter -> (the GpuSpec rate it is held against, its name in the sentence)
+GPU_RATE = {"float32": ("fp32_flops", "FP32"), "tf32": ("tf32_flops", "TF32 Tensor Core"),
+            "bfloat16": ("bf16_flops", "BF16 Tensor Core"), "float16": ("bf16_flops", "FP16 Tensor Core")}
 
 
 def _gpu(device: Device) -> GpuSpec | None:
@@ -58,10 +67,10 @@ def _clock_ghz(machine: Machine) -> float | None:
     return float(m[1]) if m else None
 
 
-def flops_limit(machine: Machine, device: Device, threads: int) -> Limit | None:
+def flops_limit(machine: Machine, device: Device, threads: int, dtype: str = "float32") -> Limit | None:
     if device.kind == "cpu":
         ghz = _clock_ghz(machine)
-        if ghz is None:
+        if ghz is None or dtype != "float32":  # the worked-out CPU peak is for float32 FMAs
             return None
         per_cycle, assumption = _fp32_per_cycle(machine.cpu_flags)
         peak = threads * ghz * 1e9 * per_cycle
@@ -74,15 +83,16 @@ def flops_limit(machine: Machine, device: Device, threads: int) -> Limit | None:
                   "så en andel över 100 % betyder att kärnan gick fortare än nominellt",
         })
     gpu = _gpu(device)
-    if gpu is None:
+    if gpu is None or dtype not in GPU_RATE:
         return None
-    return Limit(gpu.fp32_flops, {
-        "en": f"FP32 peak from NVIDIA's data sheet ({gpu.source})",
-        "sv": f"FP32-topp enligt NVIDIAs datablad ({gpu.source})",
+    field, name = GPU_RATE[dtype]
+    return Limit(getattr(gpu, field), {
+        "en": f"dense {name} peak from NVIDIA's data sheet ({gpu.source})",
+        "sv": f"tät {name}-topp enligt NVIDIAs datablad ({gpu.source})",
     })
 
 
-def bandwidth_limit(machine: Machine, device: Device, threads: int) -> Limit | None:
+def bandwidth_limit(machine: Machine, device: Device, threads: int, dtype: str = "float32") -> Limit | None:
     if device.kind == "cpu":
         if not machine.stream_triad_gbs:
             return None
@@ -103,8 +113,9 @@ def bandwidth_limit(machine: Machine, device: Device, threads: int) -> Limit | N
 LIMITS = {"flops": ("FLOP/s", flops_limit), "bytes": ("B/s", bandwidth_limit)}
 
 
-def limit_for(kind: str, machine: Machine, device: Device, threads: int) -> Limit | None:
-    return LIMITS[kind][1](machine, device, threads)
+def limit_for(kind: str, machine: Machine, device: Device, threads: int, params: dict | None = None) -> Limit | None:
+    """The limit of a case; a "dtype" size parameter picks the GPU rate (tf32, bfloat16, ...)."""
+    return LIMITS[kind][1](machine, device, threads, str((params or {}).get("dtype", "float32")))
 
 
 def work_per_call(expression: str, params: dict) -> float:

@@ -10,24 +10,25 @@ finishes is written to results/<machine>.json at once and atomically.
 from __future__ import annotations
 
 import fnmatch
-import json
+import os
 import platform
+import re
 import subprocess
+import tempfile
 import time
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ramverk import devices, results_store, snippet_spec
+from ramverk import devices, frameworks, results_store, snippet_spec
 from ramverk.launch import run_worker
 from ramverk.measure import WARMUP_FRACTION
-from ramverk.results import Case, Record
+from ramverk.results import Case, Machine, Record
 from ramverk.results import Device as DeviceModel
 from ramverk.site_config import REPO_ROOT
-from ramverk.worker import Report
+from ramverk.worker import Job, Report
 
-STARTUP_S = {"python": 0.3, "numpy": 0.5, "numba": 2.0, "torch": 3.0, "tensorflow": 6.0, "jax": 3.0}
 FIRST_CALL_GUESS_S = {"compile": 20.0, "jit": 2.0, "function": 2.0}
 
 
@@ -36,7 +37,8 @@ class Config:
     root: Path = REPO_ROOT
     results_dir: Path | None = None
     machine: str | None = None
-    threads: int = 1
+    threads: int = 1  # per CPU worker
+    gpu_host_threads: int = 0  # host cores of a CUDA/MPS worker (it compiles on them); 0: all of this machine's
     min_time_s: float = 1.0
     quick_min_time_s: float = 0.05
     case_timeout_s: float = 600.0
@@ -68,7 +70,25 @@ class Config:
         if config.results_dir is None:
             config.results_dir = root / "results"
         config.results_dir = Path(config.results_dir)
+        config.validate()
         return config
+
+    def validate(self) -> None:
+        """Refuse settings that would measure nonsense or write elsewhere (one-line ValueError)."""
+        cores = available_cores()
+        if not isinstance(self.threads, int) or not 1 <= self.threads <= cores:
+            raise ValueError(f"--threads: must be between 1 and this machine's {cores} cores, not {self.threads!r}")
+        if not isinstance(self.gpu_host_threads, int) or not 0 <= self.gpu_host_threads <= cores:
+            raise ValueError(f"gpu_host_threads: must be between 0 (all) and {cores}, not {self.gpu_host_threads!r}")
+        if self.machine is not None and not MACHINE_NAME.fullmatch(self.machine):
+            raise ValueError(f"--machine: {self.machine!r} is not a plain file stem "
+                             "(letters, digits, '.', '_' and '-'; no slashes, not starting with '.')")
+
+    def threads_for(self, kind: str) -> int:
+        """CPU workers get --threads; a GPU worker gets enough host cores to compile (all by default)."""
+        if kind == "cpu":
+            return self.threads
+        return self.gpu_host_threads or available_cores()
 
     @property
     def size(self) -> str:
@@ -77,6 +97,13 @@ class Config:
     @property
     def min_time(self) -> float:
         return self.quick_min_time_s if self.quick else self.min_time_s
+
+
+MACHINE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @dataclass
@@ -97,6 +124,7 @@ class Group:
     estimate_s: float = 0.0
     report: Report | None = None
     wall_s: float = 0.0
+    threads: int = 1  # host threads of the worker: --threads on the CPU, gpu_host_threads on a GPU
 
     def label(self) -> str:
         return f"{self.snippet.rel} {self.framework}/{self.device.kind} [{', '.join(self.modes)}]"
@@ -110,6 +138,8 @@ class Plan:
     errors: list[str] = field(default_factory=list)  # malformed snippets: file + field
     machine: str = ""
     results_path: Path | None = None
+    unsaved: Path | None = None  # the side file holding this run's records when results_path could not be written
+    save_error: str = ""
 
 
 def _matches(rel: str, pattern: str | None) -> bool:
@@ -134,22 +164,9 @@ def _discover(config: Config) -> tuple[list[snippet_spec.Snippet], list[str]]:
     return found, errors
 
 
-def _imports(snip: snippet_spec.Snippet) -> set[str]:
-    """Top-level packages the snippet imports at module level (they load in every worker)."""
-    import ast
-
-    names = set()
-    for node in ast.parse(snip.path.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-def _estimate(group: Group, previous: dict, imported: set[str] = frozenset()) -> float:
-    frameworks = (imported & set(STARTUP_S)) | {group.framework}
-    total = sum(STARTUP_S[f] for f in frameworks if f in STARTUP_S) or 2.0
+def _estimate(group: Group, previous: dict) -> float:
+    """Seconds: the worker's imports, then per mode the first call and the measuring, from earlier records."""
+    total = frameworks.get(group.framework).startup_s + frameworks.get("numpy").startup_s
     for mode in group.modes:
         old = previous.get(mode)
         if old is not None:
@@ -160,14 +177,32 @@ def _estimate(group: Group, previous: dict, imported: set[str] = frozenset()) ->
     return total
 
 
+def _reference_records(config: Config) -> dict[tuple, Record]:
+    """The newest committed record per (snippet, framework, mode, size, device kind), on any machine."""
+    found: dict[tuple, Record] = {}
+    for path in results_store.machine_files(config.root / "results"):
+        try:
+            loaded = results_store.load(path)
+        except results_store.ResultsFileError:
+            continue
+        for r in loaded.records if loaded else []:
+            key = (r.snippet, r.case.framework, r.case.mode, r.case.size, r.device.kind)
+            if key not in found or r.date_utc > found[key].date_utc:
+                found[key] = r
+    return found
+
+
 def plan(config: Config) -> Plan:
-    """What a run would do. Raises DeviceError / ResultsFileError before anything runs."""
+    """What a run would do. Raises DeviceError / ResultsFileError / ValueError before anything runs."""
     chosen, missing = devices.select(config.device, config.threads)
     machine = config.machine or devices.default_machine_name(config.threads)
     path = results_store.path_for(config.results_dir, machine)
     existing = results_store.load(path)  # a corrupt or future file stops the run here
     records = {r.key(): r for r in existing.records} if existing else {}
+    reference = _reference_records(config)
     snippets, errors = _discover(config)
+    if config.only and not snippets and not errors:
+        raise ValueError(f"--only {config.only}: no snippet under {config.root / 'snippets'} matches")
     out = Plan(devices=chosen, missing_devices=missing, errors=errors, machine=machine, results_path=path)
     python = platform.python_version()
     for snip in snippets:
@@ -177,26 +212,27 @@ def plan(config: Config) -> Plan:
         timeout = spec.timeout_s if "timeout_s" in spec.model_fields_set else config.case_timeout_s
         params = dict(spec.sizes[config.size])
         digest = snip.content_hash()
-        imported = _imports(snip)
         for device in chosen:
+            threads = config.threads_for(device.kind)
             for fw in spec.frameworks:
                 modes = list(spec.modes[fw])
                 baseline = spec.baseline if spec.baseline in modes else modes[0]
                 group = Group(snip, fw, device, modes, params, baseline if len(modes) > 1 else None, timeout,
-                              devices.framework_version(fw), min_time_s=config.min_time)
+                              frameworks.version(fw), min_time_s=config.min_time, threads=threads)
                 previous = {}
                 fresh = 0
                 for mode in modes:
-                    key = (snip.rel, "", fw, mode, config.size, device.kind, device.name)
-                    old = records.get(key)
-                    previous[mode] = old
+                    old = records.get((snip.rel, "", fw, mode, config.size, device.kind, device.name))
+                    previous[mode] = old or reference.get((snip.rel, fw, mode, config.size, device.kind))
                     if (old is not None and old.snippet_hash == digest and old.framework_version == group.version
-                            and old.threads == config.threads and old.case.params == params
+                            and old.threads == threads and old.case.params == params
                             and (old.python or python) == python):
                         fresh += 1
-                group.estimate_s = _estimate(group, previous, imported)
-                if fw not in devices.SUPPORTS[device.kind]:
-                    group.status, group.reason = "skip", f"{fw} does not run on {device.kind} here"
+                group.estimate_s = _estimate(group, previous)
+                if device.kind not in spec.devices:
+                    group.status, group.reason = "skip", f"the snippet is for {', '.join(spec.devices)} only"
+                elif device.kind not in frameworks.get(fw).devices:
+                    group.status, group.reason = "skip", f"{fw} does not run on {device.kind}"
                 elif group.version is None:
                     group.status, group.reason = "skip", f"{fw} is not installed"
                 elif fresh == len(modes) and not config.force:
@@ -205,16 +241,20 @@ def plan(config: Config) -> Plan:
     return out
 
 
-def _git(root: Path) -> tuple[str, bool]:
+def _git(root: Path) -> tuple[str | None, bool]:
+    """(HEAD, dirty) when root is itself this project's git work tree; (None, False) for an export."""
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
+
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-        if head.returncode != 0:
-            return "unknown", False
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=30)
-        return head.stdout.strip(), bool(dirty.stdout.strip())
+        top = git("rev-parse", "--show-toplevel")
+        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root.resolve():
+            return None, False  # not a checkout, or the checkout of something that encloses this tree
+        head = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+        return (head.stdout.strip() or None), bool(dirty.stdout.strip())
     except (OSError, subprocess.TimeoutExpired):
-        return "unknown", False
+        return None, False
 
 
 def measure_triad(config: Config) -> float | None:
@@ -222,13 +262,13 @@ def measure_triad(config: Config) -> float | None:
     return report.stream_triad_gbs if report else None
 
 
-def run_group(group: Group, config: Config, on_line=None) -> None:
-    job = {"snippet": str(group.snippet.path), "framework": group.framework, "device": group.device.kind,
-           "modes": group.modes, "params": group.params, "baseline": group.baseline, "threads": config.threads,
-           "min_time_s": config.min_time}
+def run_group(group: Group, config: Config, machine: Machine | None = None, on_line=None) -> None:
+    job = Job(snippet=str(group.snippet.path), framework=group.framework, device=group.device.kind,
+              modes=group.modes, params=group.params, baseline=group.baseline, threads=group.threads,
+              min_time_s=config.min_time)
     limit = config.memory_limit_gib if group.device.kind == "cpu" else None  # CUDA reserves huge address space
     started = time.perf_counter()
-    report, reason, tail = run_worker([json.dumps(job)], timeout_s=group.timeout_s, threads=config.threads,
+    report, reason, tail = run_worker([job.model_dump_json()], timeout_s=group.timeout_s, threads=group.threads,
                                       memory_limit_gib=limit, on_line=on_line)
     group.wall_s = time.perf_counter() - started
     group.report = report
@@ -240,25 +280,62 @@ def run_group(group: Group, config: Config, on_line=None) -> None:
         group.status, group.reason = "failed", report.reason or "error"
     elif set(report.modes) != set(group.modes):
         group.status, group.reason = "failed", f"report lists modes {sorted(report.modes)}, expected {group.modes}"
+    elif why := implausible(group, report, machine):
+        group.status, group.reason = "failed", f"report rejected: {why}"
     else:
         group.status, group.reason = "measured", ""
 
 
-def records_for(group: Group, config: Config, commit: str, dirty: bool) -> list[Record]:
+MIN_PLAUSIBLE_S = 1e-9  # no call into a framework takes less than a nanosecond
+MAX_OVER_LIMIT = 2.0  # nor beats the device's limit by more than this factor
+
+
+def implausible(group: Group, report: Report, machine: Machine | None) -> str | None:
+    """Why a report cannot be a real measurement (a forged or broken one), or None."""
+    from ramverk import roofline
+
+    work = group.snippet.benchmark.work or {}
+    device = DeviceModel(kind=group.device.kind, name=group.device.name)
+    for mode, m in report.modes.items():
+        s = m.stats
+        if not all(v > 0 for v in (s.median_s, s.q1_s, s.q3_s, s.min_s, s.max_s)) or not (
+                s.min_s <= s.q1_s <= s.median_s <= s.q3_s <= s.max_s):
+            return f"{mode}: statistics out of order or not positive"
+        if s.min_s < MIN_PLAUSIBLE_S:
+            return f"{mode}: {s.min_s:.3g} s per call is below {MIN_PLAUSIBLE_S:g} s"
+        for kind, expression in work.items():
+            limit = roofline.limit_for(kind, machine, device, group.threads, group.params) if machine else None
+            if limit is None:
+                continue
+            rate = roofline.work_per_call(expression, group.params) / s.median_s
+            if rate > MAX_OVER_LIMIT * limit.per_second:
+                return (f"{mode}: {rate:.3g} {roofline.LIMITS[kind][0]} is more than {MAX_OVER_LIMIT:g}× "
+                        f"the device limit {limit.per_second:.3g}")
+    return None
+
+
+def records_for(group: Group, config: Config, commit: str | None, dirty: bool) -> list[Record]:
     report = group.report
+    gpu = group.device.kind != "cpu"
     device = DeviceModel(kind=group.device.kind, name=group.device.name, driver=group.device.driver,
-                         cuda=report.cuda if group.device.kind == "cuda" else None)
+                         cuda=report.cuda if group.device.kind == "cuda" else None,
+                         memory_gib=group.device.memory_gib if gpu else None,
+                         compute_capability=group.device.compute_capability if gpu else None)
     now = datetime.now(UTC)
     return [Record(snippet=group.snippet.rel, section=None, snippet_hash=group.snippet.content_hash(),
                    case=Case(framework=group.framework, mode=mode, size=config.size, params=group.params),
-                   device=device, framework_version=group.version, threads=config.threads,
+                   device=device, framework_version=group.version, threads=group.threads,
                    stats=report.modes[mode].stats, ratio=report.modes[mode].ratio, date_utc=now, commit=commit,
                    dirty=dirty, python=platform.python_version(), os=devices.os_name())
             for mode in group.modes]
 
 
 def execute(the_plan: Plan, config: Config, progress=None) -> None:
-    """Run every group with status "run", writing each finished one atomically."""
+    """Run every group with status "run", writing each finished one atomically.
+
+    When the results file cannot be written (read-only, disk full), measuring goes on and every
+    new record is kept in a side file in the temporary directory; the_plan.unsaved says where.
+    """
     todo = [g for g in the_plan.groups if g.status == "run"]
     if not todo:
         return
@@ -268,13 +345,22 @@ def execute(the_plan: Plan, config: Config, progress=None) -> None:
     if triad is None and existing is not None:
         triad = existing.machine.stream_triad_gbs
     machine = devices.machine(the_plan.machine, triad)
+    kept: list[Record] = []
     for group in todo:
         if progress:
             progress.start(group)
-        run_group(group, config, on_line=(lambda text, g=group: progress.step(g, text)) if progress else None)
+        run_group(group, config, machine, on_line=(lambda text, g=group: progress.step(g, text)) if progress else None)
         if group.status == "measured":
-            existing = results_store.load(the_plan.results_path)
-            results_store.save(the_plan.results_path,
-                               results_store.upsert(existing, machine, records_for(group, config, commit, dirty)))
+            new = records_for(group, config, commit, dirty)
+            kept += new
+            try:
+                if the_plan.unsaved is None:
+                    existing = results_store.load(the_plan.results_path)
+                    results_store.save(the_plan.results_path, results_store.upsert(existing, machine, new))
+            except OSError as error:
+                the_plan.unsaved = Path(tempfile.gettempdir()) / f"ramverk-unsaved-{the_plan.machine}-{os.getpid()}.json"
+                the_plan.save_error = f"{the_plan.results_path}: {error.strerror or error}"
+            if the_plan.unsaved is not None:
+                results_store.save(the_plan.unsaved, results_store.upsert(None, machine, kept))
         if progress:
             progress.done(group)

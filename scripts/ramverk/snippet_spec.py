@@ -22,12 +22,20 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, model_validator
 
-Framework = Literal["python", "numpy", "numba", "torch", "tensorflow", "jax"]
-FRAMEWORKS: tuple[str, ...] = Framework.__args__
+from ramverk.frameworks import FRAMEWORKS
+
+
+def _known(key: str) -> str:
+    if key not in FRAMEWORKS:
+        raise ValueError(f"unknown framework {key!r}; known: {', '.join(FRAMEWORKS)}")
+    return key
+
+
+Framework = Annotated[str, AfterValidator(_known)]
 SECTION = re.compile(r"#\s*--8<--\s*\[(start|end):([\w-]+)\]")
 
 
@@ -42,6 +50,8 @@ class BenchmarkSpec(BaseModel):
     modes: dict[Framework, list[str]]
     sizes: dict[Literal["quick", "full"], dict[str, int | float | str]]
     baseline: str | None = None
+    # Device kinds it makes sense on; a GPU-only snippet leaves out "cpu" and needs no CPU results.
+    devices: list[Literal["cpu", "cuda", "mps"]] = ["cpu", "cuda", "mps"]
     timeout_s: float = 600.0
     # Work per call, as arithmetic on the size parameters, for GFLOP/s and GB/s: {"flops": "2*n**3"}
     work: dict[Literal["flops", "bytes"], str] | None = None
@@ -56,6 +66,8 @@ class BenchmarkSpec(BaseModel):
         for fw in self.modes:
             if fw not in self.frameworks:
                 raise ValueError(f"modes: {fw!r} is not in frameworks")
+        if not self.devices:
+            raise ValueError("devices: at least one device kind")
         if set(self.sizes) != {"quick", "full"}:
             raise ValueError("sizes: needs exactly the keys 'quick' and 'full'")
         if self.baseline and not any(self.baseline in m for m in self.modes.values()):

@@ -10,9 +10,10 @@ import os
 import posixpath
 from collections import defaultdict
 
-from ramverk import charts, number_format as nf, roofline, site_config, snippet_spec
+from ramverk import charts, frameworks, number_format as nf, roofline, site_config, snippet_spec
 from ramverk.markers import Marker, MarkerError, handler
-from ramverk.page_text import FRAMEWORK_NAMES, t
+from ramverk.frameworks import display_name
+from ramverk.page_text import t
 from ramverk.results_view import Row, rows
 
 OPTIONS = {"frameworks", "modes", "baseline", "chart"}
@@ -43,6 +44,8 @@ def selected_rows(marker: Marker, allowed: set[str]) -> tuple[snippet_spec.Snipp
     found = rows(marker.target, _list(marker, "frameworks"), _list(marker, "modes"))
     if found:
         return snip, found
+    if "cpu" not in snip.benchmark.devices:  # a GPU-only snippet before its first GPU run
+        return "\n" + gpu_note(marker, snip) + "\n"
     if os.environ.get("RAMVERK_PENDING_RESULTS"):
         title = "Inte mätt än" if marker.lang == "sv" else "Not measured yet"
         return f'\n!!! warning "{title}"\n    `{marker.target}`: `python -m ramverk run --only {marker.target}`\n'
@@ -76,7 +79,7 @@ def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None) ->
         parts.append(f"{t(lang, 'first_call')} {nf.duration(s.first_call_s, lang)}")
     for kind, expression in (work or {}).items():
         achieved = roofline.work_per_call(expression, row.record.case.params) / s.median_s
-        limit = roofline.limit_for(kind, row.machine, row.record.device, row.record.threads)
+        limit = roofline.limit_for(kind, row.machine, row.record.device, row.record.threads, row.record.case.params)
         text = nf.rate(achieved, roofline.LIMITS[kind][0], lang)
         if limit:
             text += f" ({nf.percent(achieved / limit.per_second, lang)} {t(lang, 'of_peak')})"
@@ -92,10 +95,10 @@ def provenance(marker: Marker, found: list[Row], work: dict | None) -> str:
     for machine_name in sorted({r.machine.name for r in found}):
         mine = [r for r in found if r.machine.name == machine_name]
         machine = mine[0].machine
-        versions = sorted({f"{FRAMEWORK_NAMES.get(r.record.case.framework, r.record.case.framework)} {r.record.framework_version}" for r in mine})
+        versions = sorted({f"{display_name(r.record.case.framework)} {r.record.framework_version}" for r in mine})
         devices = sorted({r.record.device.name for r in mine})
         latest = max(r.record.date_utc for r in mine)
-        commits = sorted({r.record.commit[:8] + ("+dirty" if r.record.dirty else "") for r in mine})
+        commits = sorted({(r.record.commit or "–")[:8] + ("+dirty" if r.record.dirty else "") for r in mine})
         threads = sorted({r.record.threads for r in mine})
         link = posixpath.relpath(f"results/{machine_name}.json", posixpath.dirname(marker.page.removeprefix("docs/")))
         lines.append(
@@ -105,7 +108,7 @@ def provenance(marker: Marker, found: list[Row], work: dict | None) -> str:
             f"[{t(lang, 'raw')}: results/{machine_name}.json]({link})"
         )
         for kind in work or {}:
-            limit = roofline.limit_for(kind, machine, mine[0].record.device, threads[0])
+            limit = roofline.limit_for(kind, machine, mine[0].record.device, threads[0], mine[0].record.case.params)
             if limit:
                 lines.append(f"{'Tak' if lang == 'sv' else 'Limit'} ({roofline.LIMITS[kind][0]}): {limit.how[lang]}.")
     lines.append(t(lang, "spread"))
@@ -135,7 +138,7 @@ def timing(marker: Marker) -> str:
     header = [t(lang, "case")] + [f"{device}" for _, device in columns]
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for framework, mode in cases:
-        cells = [f"{FRAMEWORK_NAMES.get(framework, framework)} · `{mode}`"]
+        cells = [f"{display_name(framework)} · `{mode}`"]
         for column in columns:
             row = by_cell.get((framework, mode, column))
             if row is None:
@@ -147,4 +150,15 @@ def timing(marker: Marker) -> str:
     chart = ""
     if marker.options.get("chart", "yes") == "yes" and len(found) > 1:
         chart = "\n" + charts.bar_chart_html(found, lang, title=snip.rel) + "\n"
-    return "\n" + "\n".join(table) + "\n" + chart + "\n" + provenance(marker, found, snip.benchmark.work) + "\n"
+    note = "" if any(r.record.device.kind == "cuda" for r in found) else gpu_note(marker, snip)
+    return ("\n" + "\n".join(table) + "\n" + (f"\n{note}\n" if note else "") + chart + "\n"
+            + provenance(marker, found, snip.benchmark.work) + "\n")
+
+
+def gpu_note(marker: Marker, snip: snippet_spec.Snippet) -> str:
+    """One line saying how to measure the snippet on a GPU ('' when none of its frameworks can use one)."""
+    wanted = _list(marker, "frameworks") or snip.benchmark.frameworks
+    if "cuda" not in snip.benchmark.devices or not any("cuda" in frameworks.get(f).devices for f in wanted):
+        return ""
+    only = f"python -m ramverk run --device cuda --only {marker.target}"
+    return f"{t(marker.lang or 'en', 'no_gpu', command=only)}\n{{: .ramverk-gpu-note }}"

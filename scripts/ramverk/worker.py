@@ -90,80 +90,13 @@ def _pin_loaded(framework: str, threads: int) -> dict[str, int]:
     return seen
 
 
-def _device_check(framework: str, device: str) -> tuple[str | None, str | None, str | None]:
-    """(skip reason or None, device name as the framework sees it, CUDA version)."""
-    if framework in ("python", "numpy", "numba"):
-        return (None, "cpu", None) if device == "cpu" else (f"{framework} runs on the CPU only", None, None)
-    if framework == "torch":
-        import torch
-
-        cuda = torch.version.cuda
-        if device == "cuda":
-            if not torch.cuda.is_available():
-                build = "a CPU-only build" if cuda is None else f"built for CUDA {cuda}"
-                return f"torch {torch.__version__} cannot see a CUDA device ({build})", None, cuda
-            return None, torch.cuda.get_device_name(0), cuda
-        if device == "mps":
-            if not torch.backends.mps.is_available():
-                return f"torch {torch.__version__} cannot use MPS", None, None
-            return None, "mps", None
-        return None, "cpu", cuda
-    if framework == "jax":
-        import jax
-
-        try:
-            dev = jax.devices("gpu" if device == "cuda" else device)[0]
-        except RuntimeError as error:
-            return f"jax {jax.__version__} has no {device} backend ({str(error).splitlines()[0]})", None, None
-        return None, getattr(dev, "device_kind", str(dev)), None
-    if framework == "tensorflow":
-        import tensorflow as tf
-
-        if device == "cpu":
-            return None, "cpu", None
-        gpus = tf.config.list_physical_devices("GPU")
-        if device != "cuda" or not gpus:
-            return f"tensorflow {tf.__version__} sees no {device} device", None, None
-        details = tf.config.experimental.get_device_details(gpus[0])
-        return None, details.get("device_name", gpus[0].name), tf.sysconfig.get_build_info().get("cuda_version")
-    return f"unknown framework {framework!r}", None, None
-
-
-def _sync(framework: str, device: str):
-    if framework == "torch":
-        import torch
-
-        if device == "cuda":
-            return lambda _out: torch.cuda.synchronize()
-        if device == "mps":
-            return lambda _out: torch.mps.synchronize()
-    if framework == "jax":
-        import jax
-
-        return jax.block_until_ready
-    if framework == "tensorflow":
-        import tensorflow as tf
-
-        def materialise(out):
-            for leaf in tf.nest.flatten(out):
-                if hasattr(leaf, "numpy"):
-                    leaf.numpy()
-
-        return materialise
-    from ramverk.measure import no_sync
-
-    return no_sync
-
-
-def import_snippet(path: str):
-    import importlib.util
+def import_snippet(path: str, framework: str):
+    """The snippet as a module with only the sections this framework needs (and those needing none)."""
+    from ramverk import sections
 
     name = "ramverk_snippet_" + os.path.splitext(os.path.basename(path))[0]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
     sys.path.insert(0, os.path.dirname(path))
-    spec.loader.exec_module(module)
+    module, _skipped = sections.load(path, name, sections.only_framework(framework))
     return module
 
 
@@ -179,21 +112,25 @@ def _describe(error: BaseException) -> str:
 def run_job(job: Job) -> Report:
     from ramverk.measure import measure
 
+    from ramverk import frameworks
+
     started = time.perf_counter()
     pin_threads(job.threads)
+    if job.framework not in frameworks.FRAMEWORKS:
+        return Report(status="error", reason=f"unknown framework {job.framework!r}")
+    framework = frameworks.get(job.framework)
+    if not frameworks.available(job.framework):
+        return Report(status="skip", reason=f"{job.framework} is not installed (cannot import {framework.modules[0]})")
     try:
-        module = import_snippet(job.snippet)
+        module = import_snippet(job.snippet, job.framework)
     except BaseException as error:
         traceback.print_exc()
         return Report(status="error", reason=f"importing the snippet: {_describe(error)}")
     threads_seen = _pin_loaded(job.framework, job.threads)
-    try:
-        skip, seen, cuda = _device_check(job.framework, job.device)
-    except ImportError as error:
-        return Report(status="skip", reason=f"{job.framework} is not importable: {error}")
+    seen = framework.sees(job.device)
     threads_seen.update(_pin_loaded(job.framework, job.threads))
-    if skip:
-        return Report(status="skip", reason=skip, threads_seen=threads_seen)
+    if seen.skip:
+        return Report(status="skip", reason=seen.skip, threads_seen=threads_seen)
     build = getattr(module, "build", None)
     if not callable(build):
         return Report(status="error", reason="the snippet declares BENCHMARK but defines no build() function")
@@ -208,13 +145,13 @@ def run_job(job: Job) -> Report:
             return Report(status="error", reason=f"build({job.framework!r}, {mode!r}) returned "
                                                  f"{type(fns[mode]).__name__}, not a callable")
     try:
-        timings = measure(fns, _sync(job.framework, job.device), min_time_s=job.min_time_s, baseline=job.baseline,
+        timings = measure(fns, framework.sync(job.device), min_time_s=job.min_time_s, baseline=job.baseline,
                           on_progress=lambda text: print(f"[worker] {text}", file=sys.stderr, flush=True))
     except BaseException as error:
         traceback.print_exc()
         return Report(status="error", reason=_describe(error))
     modes = {m: ModeReport(stats=t.stats, ratio=t.ratio) for m, t in timings.items()}
-    return Report(status="ok", modes=modes, device_seen=seen, cuda=cuda, threads_seen=threads_seen,
+    return Report(status="ok", modes=modes, device_seen=seen.name, cuda=seen.cuda, threads_seen=threads_seen,
                   wall_s=time.perf_counter() - started)
 
 

@@ -6,6 +6,11 @@ Run it: python snippets/autodiff/custom_gradients.py
 
 import os
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:torch]
 import torch
 
@@ -155,32 +160,43 @@ print("gradient through RoundSTE:   ", x.grad)
 
 
 def sigmoid_grads(values):
-    """σ'(x) from the three custom implementations, for the cross-check test."""
+    """σ'(x) from the custom implementation of each framework installed here, for the cross-check test."""
     import numpy as np
 
-    xt = torch.tensor(values, dtype=torch.float64, requires_grad=True)
-    Sigmoid.apply(xt).sum().backward()
+    from ramverk.sections import runnable
 
-    @jax.custom_vjp
-    def jsig(x):
-        return 1 / (1 + jnp.exp(-x))
+    found = {}
+    here = runnable(["torch", "jax", "tensorflow"])
+    if "torch" in here:
+        import torch
 
-    jsig.defvjp(lambda x: (jsig(x), jsig(x)), lambda y, g: (g * y * (1 - y),))
+        xt = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+        Sigmoid.apply(xt).sum().backward()  # the torch section's autograd.Function
+        found["torch"] = xt.grad.numpy()
+    if "jax" in here:
+        import jax
+        import jax.numpy as jnp
 
-    @tf.custom_gradient
-    def tsig(x):
-        y = 1 / (1 + tf.exp(-x))
-        return y, lambda up: up * y * (1 - y)
+        @jax.custom_vjp
+        def jsig(x):
+            return 1 / (1 + jnp.exp(-x))
 
-    xv = tf.constant(values, dtype=tf.float64)
-    with tf.GradientTape() as tape:
-        tape.watch(xv)
-        out = tf.reduce_sum(tsig(xv))
-    return {
-        "torch": xt.grad.numpy(),
-        "jax": np.asarray(jax.grad(lambda v: jsig(v).sum())(jnp.asarray(values, dtype=jnp.float32))),
-        "tensorflow": tape.gradient(out, xv).numpy(),
-    }
+        jsig.defvjp(lambda x: (jsig(x), jsig(x)), lambda y, g: (g * y * (1 - y),))
+        found["jax"] = np.asarray(jax.grad(lambda v: jsig(v).sum())(jnp.asarray(values, dtype=jnp.float32)))
+    if "tensorflow" in here:
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def tsig(x):
+            y = 1 / (1 + tf.exp(-x))
+            return y, lambda up: up * y * (1 - y)
+
+        xv = tf.constant(values, dtype=tf.float64)
+        with tf.GradientTape() as tape:
+            tape.watch(xv)
+            out = tf.reduce_sum(tsig(xv))
+        found["tensorflow"] = tape.gradient(out, xv).numpy()
+    return found
 
 
 if __name__ == "__main__":

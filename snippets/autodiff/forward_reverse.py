@@ -5,6 +5,11 @@ Run it: python snippets/autodiff/forward_reverse.py
 
 import os
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:jax]
 import jax
 import jax.numpy as jnp

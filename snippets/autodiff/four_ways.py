@@ -9,6 +9,11 @@ in Swedish and finite_difference_error.en.svg in English):
 import os
 import sys
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:by_hand]
 import math
 

@@ -8,6 +8,11 @@ Sweep the crossover (JAX, prints times): python snippets/autodiff/jacobian_tall.
 import os
 import sys
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 BENCHMARK = {
     "frameworks": ["torch", "jax"],
     "modes": {"torch": ["jacfwd", "jacrev"], "jax": ["jacfwd", "jacrev"]},
@@ -19,10 +24,11 @@ import jax
 import jax.numpy as jnp
 
 
-def make_f(n_in, n_out, hidden, seed=0):
+def make_f(n_in, n_out, hidden, seed=0, device="cpu"):
     k1, k2 = jax.random.split(jax.random.key(seed))
     w1 = jax.random.normal(k1, (hidden, n_in)) / n_in**0.5
     w2 = jax.random.normal(k2, (n_out, hidden)) / hidden**0.5
+    w1, w2 = jax.device_put((w1, w2), jax.devices(device)[0])  # the weights live where x lives
     return lambda x: w2 @ jnp.tanh(w1 @ x)
 
 
@@ -38,10 +44,10 @@ import torch
 from torch.func import jacfwd, jacrev
 
 
-def make_f_torch(n_in, n_out, hidden, seed=0):
+def make_f_torch(n_in, n_out, hidden, seed=0, device="cpu"):
     g = torch.Generator().manual_seed(seed)
-    w1 = torch.randn(hidden, n_in, generator=g) / n_in**0.5
-    w2 = torch.randn(n_out, hidden, generator=g) / hidden**0.5
+    w1 = (torch.randn(hidden, n_in, generator=g) / n_in**0.5).to(device)  # the weights live where x lives
+    w2 = (torch.randn(n_out, hidden, generator=g) / hidden**0.5).to(device)
     return lambda x: w2 @ torch.tanh(w1 @ x)
 
 
@@ -55,12 +61,12 @@ print(tuple(J_fwd.shape), "same Jacobian:", torch.allclose(J_fwd, J_rev, atol=1e
 def build(framework, mode, device, n_in, n_out, hidden):
     """One full Jacobian of f at a fixed point, by forward (jacfwd) or reverse (jacrev) mode."""
     if framework == "jax":
-        fn = make_f(n_in, n_out, hidden)
+        fn = make_f(n_in, n_out, hidden, device=device)
         jac = jax.jit(jax.jacfwd(fn) if mode == "jacfwd" else jax.jacrev(fn))
         x = jax.device_put(jnp.ones(n_in), jax.devices(device)[0])
         return lambda: jac(x)
     if framework == "torch":
-        fn = make_f_torch(n_in, n_out, hidden)
+        fn = make_f_torch(n_in, n_out, hidden, device=device)
         jac = jacfwd(fn) if mode == "jacfwd" else jacrev(fn)
         x = torch.ones(n_in, device=device)
         return lambda: jac(x)
@@ -85,11 +91,13 @@ def sweep(n_in=256, hidden=256, outs=(16, 32, 64, 128, 256, 512, 1024, 2048), re
 
 def check_agreement(size):
     """Both modes give the same n_out × n_in Jacobian in both frameworks (jacobian_wide.py uses it too)."""
-    for fw in BENCHMARK["frameworks"]:
+    from ramverk.sections import runnable
+
+    for fw in runnable(BENCHMARK["frameworks"]):
         a, b = (build(fw, m, "cpu", **size)() for m in ("jacfwd", "jacrev"))
         assert a.shape == (size["n_out"], size["n_in"])
         assert float(abs(a - b).max()) < 1e-4, fw
-    print(f"{size}: jacfwd and jacrev agree in torch and JAX")
+    print(f"{size}: jacfwd and jacrev agree in", " and ".join(runnable(BENCHMARK["frameworks"])))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@ Run it: python snippets/autodiff/jacobian_wide.py
 
 import os
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
 from jacobian_tall import build, check_agreement  # noqa: F401  (build is what the runner measures)
 
 BENCHMARK = {

@@ -5,6 +5,11 @@ Run it: python snippets/autodiff/python_ideas.py
 
 import os
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:context_builtin]
 import tensorflow as tf
 import torch

@@ -4,6 +4,11 @@ control flow; explicit random keys; devices.
 Run it: python snippets/execution/jax_jit.py
 """
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:jaxpr_cache]
 import jax
 import jax.numpy as jnp

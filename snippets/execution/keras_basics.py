@@ -3,6 +3,11 @@
 Run it: python snippets/execution/keras_basics.py
 """
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:compile_fit]
 import keras
 import numpy as np

@@ -7,6 +7,13 @@ build(framework, mode, device, batch, hidden); run it yourself: python snippets/
 
 import os
 
+import numpy as np
+
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 BENCHMARK = {
     "frameworks": ["torch", "tensorflow", "jax"],
     "modes": {
@@ -154,8 +161,10 @@ def build(framework, mode, device, batch, hidden):
 
 if __name__ == "__main__":
     size = BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"]
-    for fw, modes in BENCHMARK["modes"].items():
-        for mode in modes:
+    from ramverk.sections import runnable
+
+    for fw in runnable(BENCHMARK["frameworks"]):
+        for mode in BENCHMARK["modes"][fw]:
             step = build(fw, mode, "cpu", **size)
             first, last = float(step()), float([step() for _ in range(4)][-1])
             print(f"{fw:10} {mode:8} batch={size['batch']} hidden={size['hidden']}: loss {first:.3f} -> {last:.3f}")

@@ -12,6 +12,11 @@ Run it: python snippets/execution/mnist_digits.py
 
 import os
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 BENCHMARK = {
     "frameworks": ["tensorflow", "torch", "jax"],
     "modes": {
@@ -87,13 +92,13 @@ import torch
 from sklearn.datasets import load_digits
 
 
-def make_torch(mode, n_train=1440, batch=32):
+def make_torch(mode, n_train=1440, batch=32, device="cpu"):
     """Returns one_epoch() for mode 'eager' or 'compile' (torch.compile on the model)."""
     digits = load_digits()
-    x = torch.tensor(digits.data[:n_train] / 16.0, dtype=torch.float32)
-    y = torch.tensor(digits.target[:n_train])
+    x = torch.tensor(digits.data[:n_train] / 16.0, dtype=torch.float32, device=device)
+    y = torch.tensor(digits.target[:n_train], device=device)
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    model = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)).to(device)
     forward = torch.compile(model) if mode == "compile" else model
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     batches = [(x[i:i + batch], y[i:i + batch]) for i in range(0, n_train, batch)]
@@ -120,7 +125,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 
-def make_jax(mode, n_train=1440, batch=32):
+def make_jax(mode, n_train=1440, batch=32, device="cpu"):
     """Returns one_epoch() for mode 'eager' or 'jit' (the whole training step compiled)."""
     digits = load_digits()
     x = jnp.asarray(digits.data[:n_train] / 16.0, dtype=jnp.float32)
@@ -130,6 +135,7 @@ def make_jax(mode, n_train=1440, batch=32):
         "w1": jax.random.uniform(k1, (64, 128), minval=-1 / 8, maxval=1 / 8), "b1": jnp.zeros(128),
         "w2": jax.random.uniform(k2, (128, 10), minval=-128**-0.5, maxval=128**-0.5), "b2": jnp.zeros(10),
     }
+    x, y, params = jax.device_put((x, y, params), jax.devices(device)[0])  # data and weights on one device
 
     def loss_fn(p, xb, yb):
         logits = jax.nn.relu(xb @ p["w1"] + p["b1"]) @ p["w2"] + p["b2"]
@@ -159,21 +165,21 @@ print("JAX jit: loss in epochs 1-3:", [round(float(one_epoch()), 3) for _ in ran
 def build(framework, mode, device, n_train):
     """One epoch of training (n_train / 32 steps) in the given framework and mode."""
     if framework == "tensorflow":
-        with tf.device(device):
+        with tf.device("/GPU:0" if device == "cuda" else "/CPU:0"):
             return make_tf(mode, n_train)
     if framework == "torch":
-        if device != "cpu":
-            raise ValueError("this experiment is written for the CPU")
-        return make_torch(mode, n_train)
+        return make_torch(mode, n_train, device=device)
     if framework == "jax":
-        return make_jax(mode, n_train)
+        return make_jax(mode, n_train, device=device)
     raise ValueError(f"unknown framework {framework!r}")
 
 
 if __name__ == "__main__":
     size = BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"]
-    for fw, modes in BENCHMARK["modes"].items():
-        for mode in modes:
+    from ramverk.sections import runnable
+
+    for fw in runnable(BENCHMARK["frameworks"]):
+        for mode in BENCHMARK["modes"][fw]:
             one_epoch = build(fw, mode, "cpu", **size)
             one_epoch()
             print(f"{fw:10} {mode:8} loss in epoch 2: {float(np.asarray(one_epoch())):.3f}")

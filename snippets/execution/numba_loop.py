@@ -5,6 +5,11 @@ The function is the sum of softplus(x) = log(1 + exp(x)). Run it: python snippet
 
 import os
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 BENCHMARK = {
     "frameworks": ["python", "numpy", "numba"],
     "modes": {"python": ["loop"], "numpy": ["vectorised"], "numba": ["jit"]},
@@ -94,6 +99,8 @@ def build(framework, mode, device, n):
 
 if __name__ == "__main__":
     size = BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"]
-    results = {fw: build(fw, modes[0], "cpu", **size)() for fw, modes in BENCHMARK["modes"].items()}
+    from ramverk.sections import runnable
+
+    results = {fw: build(fw, BENCHMARK["modes"][fw][0], "cpu", **size)() for fw in runnable(BENCHMARK["frameworks"])}
     print(f"n={size['n']}:", ", ".join(f"{fw} {v:.6f}" for fw, v in results.items()))
     assert max(results.values()) - min(results.values()) < 1e-6 * abs(results["python"])

@@ -4,6 +4,11 @@ Ordinary Python works on tensors (print, pdb, if, while), and autograd records a
 grad_fn nodes as each operation executes. Run it: python snippets/execution/pytorch_eager.py
 """
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:print_control]
 import torch
 

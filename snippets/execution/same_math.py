@@ -6,6 +6,11 @@ model. Run it: python snippets/execution/same_math.py
 
 import os
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 BENCHMARK = {
     "frameworks": ["python", "torch", "tensorflow", "jax"],
     "modes": {
@@ -110,7 +115,9 @@ if __name__ == "__main__":
     size = BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"]
     import numpy as np
 
-    results = {fw: float(np.asarray(build(fw, modes[0], "cpu", **size)()))
-               for fw, modes in BENCHMARK["modes"].items()}
+    from ramverk.sections import runnable
+
+    results = {fw: float(np.asarray(build(fw, BENCHMARK["modes"][fw][0], "cpu", **size)()))
+               for fw in runnable(BENCHMARK["frameworks"])}
     print(f"n={size['n']}:", ", ".join(f"{fw} {v:.4f}" for fw, v in results.items()))
     assert max(results.values()) - min(results.values()) < 1e-3 * max(1.0, abs(results["python"]))

@@ -8,6 +8,11 @@
 Run it: python snippets/execution/static_vs_dynamic.py
 """
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:optimise]
 import jax
 import jax.numpy as jnp

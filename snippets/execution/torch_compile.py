@@ -4,6 +4,11 @@ The measured comparisons (compile time, MLP step, elementwise chain) live in mlp
 fusion.py; this file holds the demonstrations. Run it: python snippets/execution/torch_compile.py
 """
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:inductor_code]
 import re
 

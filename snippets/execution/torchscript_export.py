@@ -4,6 +4,11 @@ Python source: torch.export, TensorFlow SavedModel, jax.export.
 Run it: python snippets/execution/torchscript_export.py
 """
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:trace_misses]
 import warnings
 

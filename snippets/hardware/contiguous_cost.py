@@ -40,11 +40,15 @@ def build(framework, mode, device, n):
 if __name__ == "__main__":
     import time
 
+    from ramverk.sections import runnable
+
     size = BENCHMARK["sizes"]["quick" if os.environ.get("RAMVERK_QUICK") else "full"]
-    for mode in BENCHMARK["modes"]["torch"]:
-        step = build("torch", mode, "cpu", **size)
-        step()
-        start = time.perf_counter()
-        for _ in range(20):
+    for framework in runnable(BENCHMARK["frameworks"]):
+        for mode in BENCHMARK["modes"][framework]:
+            step = build(framework, mode, "cpu", **size)
             step()
-        print(f"torch {mode:10} n={size['n']}: {(time.perf_counter() - start) / 20 * 1e6:.1f} µs per call (rough)")
+            start = time.perf_counter()
+            for _ in range(20):
+                step()
+            micros = (time.perf_counter() - start) / 20 * 1e6
+            print(f"{framework:5} {mode:10} n={size['n']}: {micros:.1f} µs per call (rough)")

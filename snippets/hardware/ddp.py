@@ -4,6 +4,11 @@ and the TensorFlow and JAX equivalents.
 Run it: python snippets/hardware/ddp.py   (tests/test_ddp.py runs train() and checks it)
 """
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:dataparallel]
 import torch
 

@@ -4,6 +4,11 @@ Run it first when something is off: python snippets/hardware/doctor.py
 It never needs a GPU; on a machine without one it says so and explains what that means.
 """
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:doctor]
 import importlib
 import os

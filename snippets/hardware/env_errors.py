@@ -5,6 +5,11 @@ a mathematics error says something about your shapes or values. They need differ
 Run it: python snippets/hardware/env_errors.py
 """
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:no_cuda]
 import torch
 

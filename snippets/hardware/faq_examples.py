@@ -4,6 +4,11 @@ cross-validation with a small network, and per-sample (real-time) inference.
 Run it: python snippets/hardware/faq_examples.py
 """
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:context]
 import torch
 

@@ -4,6 +4,11 @@ snippet uses local copies when they exist and otherwise skips with a clear reaso
 Run it: python snippets/hardware/pretrained.py
 """
 
+from ramverk.sections import run_as_script
+
+run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
+
+
 # --8<-- [start:torchvision]
 import os
 from pathlib import Path

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ramverk import devices, results_store, runner, snippet_spec
+from ramverk import devices, frameworks, results_store, runner, snippet_spec
 
 
 def register(subparsers) -> None:
@@ -26,7 +26,8 @@ def add_options(parser) -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes and a short minimum time (for tests)")
     parser.add_argument("--results-dir", metavar="DIR", help="where <machine>.json lives (default: results/)")
     parser.add_argument("--machine", metavar="NAME", help="results file stem (default: from CPU, GPU and threads)")
-    parser.add_argument("--threads", type=int, metavar="N", help="threads per worker (default from pyproject)")
+    parser.add_argument("--threads", type=int, metavar="N",
+                        help="threads per CPU worker (default from pyproject); GPU workers use gpu_host_threads")
     parser.add_argument("--root", metavar="DIR", help="the checkout whose snippets/ to run (default: this one)")
 
 
@@ -83,13 +84,21 @@ class Bar:
             self.console.print(f"[{colour}]{group.status}[/] {escape(group.label())}: {escape(group.reason)}")
 
 
+def _supported(g: runner.Group) -> bool:
+    return g.device.kind in frameworks.get(g.framework).devices and g.device.kind in g.snippet.benchmark.devices
+
+
 def print_plan(console: Console, plan: runner.Plan, config: runner.Config) -> None:
+    if any(d.kind == "cuda" for d in plan.devices):
+        for line in frameworks.cuda_problems():
+            console.print(f"[yellow]warning:[/] a CUDA GPU is here, but {escape(line)}", highlight=False)
     console.print(f"devices: {', '.join(f'{d.kind} ({d.name})' for d in plan.devices)}")
     for line in plan.missing_devices:
         console.print(f"  not used: {line}")
     todo = [g for g in plan.groups if g.status == "run"]
+    hosts = "; ".join(f"{d.kind} workers {config.threads_for(d.kind)} host thread(s)" for d in plan.devices)
     console.print(f"results: {plan.results_path} (machine {plan.machine!r}), size {config.size}, "
-                  f"{config.threads} thread(s), min time {config.min_time:g} s per mode")
+                  f"{hosts}, min time {config.min_time:g} s per mode")
     console.print(f"plan: {len(plan.groups)} group(s): {len(todo)} to run, "
                   f"{sum(g.status == 'cached' for g in plan.groups)} up to date, "
                   f"{sum(g.status == 'skip' for g in plan.groups)} skipped; "
@@ -118,7 +127,7 @@ def print_summary(console: Console, plan: runner.Plan, wall_s: float) -> None:
                 ratio = f"{m.ratio.median:.3g}× [{m.ratio.q1:.3g}, {m.ratio.q3:.3g}]" if m.ratio else ""
                 table.add_row(g.snippet.rel, g.framework, g.device.kind, mode, _fmt(s.median_s),
                               f"{_fmt(s.q1_s)} – {_fmt(s.q3_s)}", _fmt(s.first_call_s), ratio, "measured")
-        elif g.status != "skip" or g.framework in devices.SUPPORTS[g.device.kind]:
+        elif g.status != "skip" or _supported(g):
             table.add_row(g.snippet.rel, g.framework, g.device.kind, ", ".join(g.modes), "", "", "", "",
                           g.status if g.status != "failed" else "[red]FAILED[/]")
     console.print(table)
@@ -126,13 +135,16 @@ def print_summary(console: Console, plan: runner.Plan, wall_s: float) -> None:
     console.print(f"run: {counts['measured']} measured, {counts['cached']} up to date, {counts['skip']} skipped, "
                   f"{counts['failed']} failed, {len(plan.errors)} bad snippet(s); {wall_s:.1f} s")
     for g in plan.groups:
-        if g.status == "skip" and g.framework in devices.SUPPORTS[g.device.kind]:
+        if g.status == "skip" and _supported(g):
             console.print(escape(f"skipped {g.label()}: {g.reason}"))
     for g in plan.groups:
         if g.status == "failed":
             console.print("[red]FAILED[/] " + escape(f"{g.label()} {g.params}: {g.reason}"), highlight=False)
     for line in plan.errors:
         console.print("[red]BAD SNIPPET[/] " + escape(line), highlight=False)
+    if plan.unsaved is not None:
+        console.print(f"[red]NOT SAVED[/] could not write {escape(plan.save_error)}; this run's measurements "
+                      f"are kept in {escape(str(plan.unsaved))}", highlight=False)
 
 
 def run(args) -> int:
@@ -156,5 +168,5 @@ def run(args) -> int:
         with bar.progress:
             runner.execute(the_plan, config, progress=bar)
     print_summary(console, the_plan, time.perf_counter() - started)
-    failed = any(g.status == "failed" for g in the_plan.groups) or the_plan.errors
+    failed = any(g.status == "failed" for g in the_plan.groups) or the_plan.errors or the_plan.unsaved
     return 1 if failed else 0

@@ -1,0 +1,275 @@
+"""Running a snippet section by section, so a missing framework skips its sections, not the file.
+
+A snippet file has sections, between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]`, which
+pages show, and code outside them: the docstring, BENCHMARK, build() and the self-check under
+`if __name__ == "__main__":`. The rules:
+
+* A section needs the packages it imports (found with ast). When one of them cannot be imported
+  here, or its framework is missing (keras needs tensorflow), the section is skipped with a
+  one-line reason naming the package. A section is self-contained: it uses no name that only
+  another section defines (`lint()`), so a reader can copy it alone.
+* Code outside sections always runs. It may import only the standard library, numpy, sibling
+  snippets and ramverk; build() imports its framework inside the branch that uses it or uses
+  what that framework's section defined.
+* The self-check runs unless it uses a name that only a skipped section defines, directly or
+  through a function of the shared code. A self-check that picks its frameworks with
+  `runnable(...)` handles the absence itself, so only direct uses count for it.
+
+`python snippets/…py` gets this through one line at the top of each snippet,
+`run_as_script(__name__, __file__)`. The runner's worker loads a snippet with `load()` and runs
+only the sections of the framework it measures (plus those that need no framework).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import importlib.abc
+import importlib.util
+import sys
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ramverk import frameworks
+from ramverk.snippet_spec import SECTION
+
+OUTSIDE_ALLOWED = frozenset({"numpy", "ramverk"})
+
+
+@dataclass(frozen=True)
+class Chunk:
+    section: str | None  # None: code outside sections
+    start: int  # first line, 1-based
+    source: str
+    needs: frozenset[str]  # top-level packages imported anywhere in it, beyond the standard library
+    binds: frozenset[str]  # names it binds, at any depth
+    loads: frozenset[str]  # names it reads, at any depth
+    is_main: bool = False
+    functions: tuple[tuple[str, frozenset[str]], ...] = ()  # (name, names it reads) of each top-level def  # the `if __name__ == "__main__":` self-check
+
+    @property
+    def label(self) -> str:
+        return f"section {self.section!r}" if self.section else "the self-check" if self.is_main else "shared code"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    chunk: Chunk
+    reason: str
+
+    def line(self) -> str:
+        return f"skipped {self.chunk.label}: {self.reason}"
+
+
+def chunks(path: Path) -> list[Chunk]:
+    """The file cut into sections and the code between them, in order."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    owner = _section_of_each_line(lines)
+    tree = ast.parse(source, filename=str(path))
+    out: list[Chunk] = []
+    run: list[ast.stmt] = []
+
+    def flush(is_main: bool = False) -> None:
+        if run:
+            first = min([run[0].lineno] + [d.lineno for d in getattr(run[0], "decorator_list", [])])
+            text = "\n".join(lines[first - 1:run[-1].end_lineno])
+            out.append(_chunk(owner[first - 1], first, text, run, is_main))
+            run.clear()
+
+    for stmt in tree.body:
+        section = owner[stmt.lineno - 1]
+        main = section is None and _is_main_guard(stmt)
+        if run and (owner[run[0].lineno - 1] != section or main):
+            flush()
+        run.append(stmt)
+        if main:
+            flush(is_main=True)
+    flush()
+    return out
+
+
+def lint(path: Path, root: Path | None = None) -> list[str]:
+    """Problems with the rules above, as 'file:line: message'."""
+    name = path.relative_to(root).as_posix() if root else str(path)
+    siblings = {p.stem for p in path.parent.glob("*.py")}
+    problems = []
+    all_chunks = chunks(path)
+    for chunk in all_chunks:
+        if chunk.section is None and not chunk.is_main:
+            for stmt in ast.parse(chunk.source).body:
+                imported = {a.name.split(".")[0] for a in stmt.names} if isinstance(stmt, ast.Import) else (
+                    {stmt.module.split(".")[0]} if isinstance(stmt, ast.ImportFrom) and stmt.module else set())
+                bad = sorted(imported - frameworks.STDLIB - OUTSIDE_ALLOWED - siblings)
+                if bad:
+                    problems.append(f"{name}:{chunk.start + stmt.lineno - 1}: code outside sections imports "
+                                    f"{', '.join(bad)}; import it inside the section or build() branch that uses it")
+        if chunk.section is not None:
+            free = chunk.loads - chunk.binds - set(dir(builtins)) - {"__file__", "__name__"}
+            borrowed = sorted(n for n in free if any(n in c.binds for c in all_chunks if c is not chunk))
+            if borrowed:
+                problems.append(f"{name}:{chunk.start}: section {chunk.section!r} uses {', '.join(borrowed)} "
+                                f"defined elsewhere in the file; a section must run on its own when copied")
+    return problems
+
+
+Policy = Callable[[Chunk], str | None]  # a section -> why to skip it, or None to run it
+
+
+def missing_packages(chunk: Chunk) -> str | None:
+    missing = sorted(m for m in chunk.needs if not frameworks.importable(m))
+    if not missing:
+        return None
+    owners = {m: frameworks.owner(m) for m in missing}
+    named = [m if owners[m] is None or owners[m].modules[0] == m else f"{m} (goes with {owners[m].modules[0]})"
+             for m in missing]
+    return f"needs {', '.join(named)}, which cannot be imported here"
+
+
+def only_framework(key: str) -> Policy:
+    """The worker's policy: sections of other frameworks are not run (nor imported)."""
+    own = {"numpy", *frameworks.get(key).modules}
+
+    def policy(chunk: Chunk) -> str | None:
+        others = sorted({f.key for m in chunk.needs if (f := frameworks.owner(m)) and m not in own})
+        if others:
+            return f"belongs to {', '.join(others)}"
+        return missing_packages(chunk)
+
+    return policy
+
+
+def execute(path: Path, namespace: dict, policy: Policy = missing_packages) -> list[Skipped]:
+    """Run the file's chunks in `namespace`, skipping sections the policy refuses; returns what was skipped."""
+    path = Path(path)
+    skipped: list[Skipped] = []
+    ran: set[str] = set()
+    shared: dict[str, frozenset[str]] = {}  # shared-code functions and what they read
+    with _siblings(path.parent, policy):
+        for chunk in chunks(path):
+            if chunk.section is None and not chunk.is_main:
+                shared.update(chunk.functions)
+            reason = (policy(chunk) if chunk.section
+                      else _main_blocked(chunk, skipped, ran, shared) if chunk.is_main else None)
+            if reason:
+                skipped.append(Skipped(chunk, reason))
+                continue
+            code = compile("\n" * (chunk.start - 1) + chunk.source, str(path), "exec")
+            exec(code, namespace)  # noqa: S102 - the snippet is the program being run, sandboxed by the caller
+            ran |= chunk.binds
+    return skipped
+
+
+def load(path: Path, module_name: str, policy: Policy = missing_packages) -> tuple[types.ModuleType, list[Skipped]]:
+    """The snippet as a module (not __main__), for the runner's worker."""
+    module = types.ModuleType(module_name)
+    module.__file__ = str(path)
+    sys.modules[module_name] = module
+    return module, execute(Path(path), module.__dict__, policy)
+
+
+_running = False
+
+
+def run_as_script(name: str, file: str) -> None:
+    """At the top of a snippet: when it runs as a script, run it section by section, then exit."""
+    global _running
+    if name != "__main__" or _running:
+        return
+    _running = True
+    main = sys.modules["__main__"]  # the real one, so multiprocessing can pickle what the sections define
+    skipped = execute(Path(file), main.__dict__)
+    for item in skipped:
+        print(item.line())
+    sys.stdout.flush()
+    raise SystemExit(0)
+
+
+def runnable(keys) -> list[str]:
+    """The frameworks among `keys` that can run here (for a self-check that loops over BENCHMARK)."""
+    return [k for k in keys if frameworks.available(k)]
+
+
+def _section_of_each_line(lines: list[str]) -> list[str | None]:
+    owner: list[str | None] = []
+    current = None
+    for line in lines:
+        m = SECTION.search(line)
+        if m and m[1] == "start":
+            current = m[2]
+        owner.append(current)
+        if m and m[1] == "end":
+            current = None
+    return owner
+
+
+def _is_main_guard(stmt: ast.stmt) -> bool:
+    return (isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Compare)
+            and isinstance(stmt.test.left, ast.Name) and stmt.test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in stmt.test.comparators))
+
+
+def _chunk(section: str | None, start: int, text: str, stmts: list[ast.stmt], is_main: bool) -> Chunk:
+    needs, binds, loads = set(), set(), set()
+    for stmt in stmts:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                    [node.module] if node.module and node.level == 0 else [])
+                needs |= {n.split(".")[0] for n in names} - frameworks.STDLIB
+                binds.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, ast.Name):
+                (loads if isinstance(node.ctx, ast.Load) else binds).add(node.id)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                binds.add(node.name)
+            elif isinstance(node, ast.arg):
+                binds.add(node.arg)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                binds.add(node.name)
+    functions = tuple((s.name, frozenset(n.id for n in ast.walk(s) if isinstance(n, ast.Name)))
+                      for s in stmts if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef))
+    return Chunk(section, start, text, frozenset(needs), frozenset(binds), frozenset(loads), is_main, functions)
+
+
+def _main_blocked(chunk: Chunk, skipped: list[Skipped], ran: set[str], shared: dict) -> str | None:
+    gone = {n for s in skipped for n in s.chunk.binds} - ran  # names only skipped sections define
+    if "runnable" not in chunk.loads:  # uses through shared functions count too
+        while tainted := {name for name, reads in shared.items() if reads & gone and name not in gone}:
+            gone |= tainted
+    missing = sorted((chunk.loads - chunk.binds) & gone)
+    if not missing:
+        return None
+    where = sorted({s.chunk.section for s in skipped if s.chunk.binds & (gone | set(missing))})
+    return f"uses {', '.join(missing)}, which needs skipped section(s) {', '.join(map(repr, where))}"
+
+
+class _SiblingFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """`from jacobian_tall import build` inside a snippet loads the sibling section by section too."""
+
+    def __init__(self, folder: Path, policy: Policy):
+        self.folder, self.policy = folder, policy
+
+    def find_spec(self, name, path=None, target=None):
+        file = self.folder / f"{name}.py"
+        if path is None and "." not in name and file.is_file():
+            return importlib.util.spec_from_file_location(name, file, loader=self)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        execute(Path(module.__file__), module.__dict__, self.policy)
+
+
+class _siblings:  # noqa: N801 - used as a context manager
+    def __init__(self, folder: Path, policy: Policy):
+        self.finder = _SiblingFinder(folder, policy)
+
+    def __enter__(self):
+        sys.meta_path.insert(0, self.finder)
+
+    def __exit__(self, *exc):
+        sys.meta_path.remove(self.finder)

@@ -1,0 +1,108 @@
+"""Drive many snippets in one sandboxed process, so the framework imports are paid once.
+
+    python drive.py main SNIPPET...          run each as `python SNIPPET` would (quick sizes)
+    python drive.py build DEVICE SNIPPET...  load each as the runner's worker does, one framework at a
+                                             time, and call every build(framework, mode, DEVICE) once
+
+Frameworks hidden with RAMVERK_HIDE (see sitecustomize.py) are skipped. Prints one JSON line per
+case: {"case": ..., "ok": bool, "error": str, "skipped": [...], "devices": [...]}.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import traceback
+import types
+from pathlib import Path
+
+from ramverk import frameworks, sections, snippet_spec
+
+
+def _emit(**fields) -> None:
+    print(json.dumps(fields), file=sys.__stdout__, flush=True)
+
+
+def run_main(path: Path) -> None:
+    module = types.ModuleType("__main__")
+    module.__file__ = str(path)
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = module  # what multiprocessing and pickling look up
+    sys.path.insert(0, str(path.parent))
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            skipped = sections.execute(path, module.__dict__)
+        _emit(case=str(path), ok=True, error="", skipped=[s.line() for s in skipped], output=out.getvalue()[-500:])
+    except BaseException as error:  # noqa: BLE001 - reported per snippet
+        _emit(case=str(path), ok=False, error=f"{type(error).__name__}: {error}\n{traceback.format_exc()[-2000:]}",
+              skipped=[], output=out.getvalue()[-500:])
+    finally:
+        sys.modules["__main__"] = saved
+        sys.path.remove(str(path.parent))
+
+
+def _devices_of(value) -> set[str]:
+    """Where the arrays in a build's output live: torch 'meta'/'cpu', jax 'TFRT_CPU_0', ..."""
+    found = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif type(item).__module__.startswith("torch") and hasattr(item, "device"):
+            found.add(item.device.type)
+        elif hasattr(item, "devices") and callable(item.devices):  # a jax.Array
+            found.update(f"{d.platform}:{d.id}" for d in item.devices())
+    return found
+
+
+def run_builds(device: str, path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    spec = snippet_spec.load(path, root).benchmark
+    for key in spec.frameworks:
+        if not frameworks.available(key) or device.split(":")[0] not in {*frameworks.get(key).devices, "meta"}:
+            continue
+        if device == "meta" and key != "torch":
+            continue
+        if key == "jax":  # uncommitted arrays would land on the last CPU device, the build's on the first
+            import jax
+
+            jax.config.update("jax_default_device", jax.devices("cpu")[-1])
+        sys.path.insert(0, str(path.parent))
+        try:
+            module, _ = sections.load(path, f"snippet_{path.stem}_{key}", sections.only_framework(key))
+            for mode in spec.modes[key]:
+                out = module.build(key, mode, device, **spec.sizes["quick"])()
+                _emit(case=f"{path}:{key}/{mode}", ok=True, error="", skipped=[], devices=sorted(_devices_of(out)))
+        except BaseException as error:  # noqa: BLE001 - reported per snippet
+            _emit(case=f"{path}:{key}", ok=False, error=f"{type(error).__name__}: {error}\n"
+                  f"{traceback.format_exc()[-2000:]}", skipped=[], devices=[])
+        finally:
+            sys.path.remove(str(path.parent))
+
+
+def main(argv: list[str]) -> None:
+    os.environ.setdefault("RAMVERK_QUICK", "1")
+    # Two host devices for JAX (set before it is imported), so a build that forgets to commit its
+    # arrays to jax.devices(device)[0] is caught: the default device is made the other one.
+    os.environ["XLA_FLAGS"] = os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2"
+    if argv[0] == "main":
+        for name in argv[1:]:
+            run_main(Path(name).resolve())
+    elif argv[0] == "build":
+        for name in argv[2:]:
+            run_builds(argv[1], Path(name).resolve())
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
+    sys.stdout.flush()
+    os._exit(0)  # frameworks' exit handlers are slow; the results are printed

@@ -1,0 +1,222 @@
+"""Snippets without a framework, builds on the right device, and the one table of framework facts.
+
+A reader may lack torch, TensorFlow, JAX or numba. With each hidden in turn (sitecustomize in
+tests/hidden_framework sets sys.modules[name] = None in the child), every snippet that uses it
+still runs as a script, says which sections it skipped and why, and the runner measures every
+group of the frameworks that are there. The drives run many snippets in one sandboxed process
+(tests/hidden_framework/drive.py) so the framework imports are paid once per framework.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ramverk import frameworks, sandbox, sections, snippet_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+HIDER = ROOT / "tests" / "hidden_framework"
+SNIPPETS = sorted(p for p in (ROOT / "snippets").rglob("*.py") if not p.name.startswith("_"))
+HIDDEN = ["torch", "tensorflow", "jax", "numba"]
+
+
+def _uses(path: Path, key: str) -> bool:
+    modules = set(frameworks.get(key).modules)
+    own = any(c.needs & modules for c in sections.chunks(path))
+    siblings = [path.parent / f"{m}.py" for c in sections.chunks(path) for m in c.needs]
+    return own or any(p.is_file() and _uses(p, key) for p in siblings if p != path)
+
+
+def _drive(hide: str, *args: str, timeout: float = 900) -> list[dict]:
+    env = {"RAMVERK_HIDE": hide, "RAMVERK_QUICK": "1",
+           "PYTHONPATH": os.pathsep.join([str(HIDER), str(ROOT / "scripts")])}
+    proc = sandbox.run([sys.executable, str(HIDER / "drive.py"), *args], ROOT, timeout=timeout, env=env)
+    cases = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{"case"')]
+    assert cases, f"the drive reported nothing:\n{proc.stderr[-3000:]}"
+    return cases
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_every_snippet_runs_as_a_script_with_a_framework_missing(hidden):
+    using = [p for p in SNIPPETS if _uses(p, hidden)]
+    assert using, f"no snippet uses {hidden}: the test is looking at the wrong thing"
+    cases = _drive(hidden, "main", *map(str, using))
+    failed = [f"{c['case']}: {c['error']}" for c in cases if not c["ok"]]
+    assert not failed, f"with {hidden} hidden:\n" + "\n".join(failed)
+    assert len(cases) == len(using)
+    for case in cases:  # every snippet that has a section of its own needing it says so
+        path = Path(case["case"])
+        needing = [c.section for c in sections.chunks(path) if c.section and c.needs & set(frameworks.get(hidden).modules)]
+        if needing:
+            reasons = "\n".join(case["skipped"])
+            assert all(f"section {name!r}" in reasons for name in needing), (path.name, case["skipped"])
+            assert hidden in reasons
+    print(f"\n{hidden} hidden: {len(cases)} snippets ran, "
+          f"{sum(len(c['skipped']) for c in cases)} sections skipped with a reason")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_every_build_of_the_other_frameworks_runs_with_a_framework_missing(hidden):
+    measured = [p for p in SNIPPETS if snippet_spec.load(p, ROOT).benchmark and _uses(p, hidden)]
+    cases = _drive(hidden, "build", "cpu", *map(str, measured))
+    failed = [f"{c['case']}: {c['error']}" for c in cases if not c["ok"]]
+    assert not failed, f"with {hidden} hidden:\n" + "\n".join(failed)
+    assert not [c for c in cases if f":{hidden}/" in c["case"]], "a hidden framework was built"
+    others = {(str(p), fw) for p in measured for fw in snippet_spec.load(p, ROOT).benchmark.frameworks if fw != hidden}
+    built = {tuple(c["case"].rsplit("/", 1)[0].rsplit(":", 1)) for c in cases}
+    assert others <= built, f"groups not built: {sorted(others - built)}"
+
+
+def test_torch_builds_put_everything_on_the_device():
+    """On device="meta", a CPU tensor left in a build fails or yields a CPU output (as cuda would)."""
+    measured = [p for p in SNIPPETS if (b := snippet_spec.load(p, ROOT).benchmark) and "torch" in b.frameworks]
+    cases = _drive("", "build", "meta", *map(str, measured))
+    failed = [f"{c['case']}: {c['error']}" for c in cases if not c["ok"]]
+    assert not failed, "\n".join(failed)
+    wrong = [f"{c['case']}: output on {c['devices']}" for c in cases if c["devices"] != ["meta"]]
+    assert not wrong, "\n".join(wrong)
+    expected = sum(len(snippet_spec.load(p, ROOT).benchmark.modes["torch"]) for p in measured)
+    assert len(cases) == expected
+    print(f"\n{len(cases)} torch builds ran on the meta device")
+
+
+def test_jax_builds_commit_their_arrays_to_the_device():
+    """JAX's default device is made cpu:1; every build must still compute on jax.devices('cpu')[0]."""
+    measured = [p for p in SNIPPETS if (b := snippet_spec.load(p, ROOT).benchmark) and "jax" in b.frameworks]
+    cases = [c for c in _drive("torch,tensorflow", "build", "cpu", *map(str, measured)) if ":jax" in c["case"]]
+    failed = [f"{c['case']}: {c['error']}" for c in cases if not c["ok"]]
+    assert not failed, "\n".join(failed)
+    wrong = [f"{c['case']}: output on {c['devices']}" for c in cases if c["devices"] != ["cpu:0"]]
+    assert not wrong, "\n".join(wrong)
+    assert len(cases) == sum(len(snippet_spec.load(p, ROOT).benchmark.modes["jax"]) for p in measured)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hidden, only", [("torch", "same_math"), ("tensorflow", "same_math"),
+                                          ("jax", "same_math"), ("numba", "numba_loop")])
+def test_the_runner_measures_what_is_installed_and_skips_the_rest(hidden, only, tmp_path):
+    env = {**os.environ, "RAMVERK_HIDE": hidden,
+           "PYTHONPATH": os.pathsep.join([str(HIDER), str(ROOT / "scripts")])}
+    proc = subprocess.run([sys.executable, "-m", "ramverk", "run", "--quick", "--only", only, "--device", "cpu",
+                           "--results-dir", str(tmp_path), "--machine", "hidden"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert "skipped snippets/" in proc.stdout and f"{hidden}/cpu" in proc.stdout, proc.stdout[-3000:]
+    saved = json.loads((tmp_path / "hidden.json").read_text())
+    measured = {r["case"]["framework"] for r in saved["records"]}
+    spec = snippet_spec.load(next(p for p in SNIPPETS if p.stem == only), ROOT).benchmark
+    assert measured == set(spec.frameworks) - {hidden}
+
+
+# --- the section rules, on small files ---
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "snip.py"
+    path.write_text(text)
+    return path
+
+
+def test_lint_finds_a_section_that_borrows_from_another_and_shared_code_importing_a_framework(tmp_path):
+    path = _write(tmp_path, '''"""Doc."""
+import torch
+
+# --8<-- [start:a]
+import math
+half = math.pi / 2
+# --8<-- [end:a]
+
+# --8<-- [start:b]
+print(half)
+# --8<-- [end:b]
+''')
+    problems = sections.lint(path)
+    assert any(":2: code outside sections imports torch" in p for p in problems), problems
+    assert any(":10: section 'b' uses half defined elsewhere" in p for p in problems), problems
+
+
+def test_a_missing_package_skips_its_section_and_the_self_check_that_needs_it(tmp_path):
+    path = _write(tmp_path, '''"""Doc."""
+# --8<-- [start:fine]
+import math
+print("fine", math.tau)
+# --8<-- [end:fine]
+
+# --8<-- [start:absent]
+import not_installed_anywhere_xyz
+value = 1
+# --8<-- [end:absent]
+
+if __name__ == "__main__":
+    print(value)
+''')
+    namespace = {"__name__": "__main__"}
+    skipped = sections.execute(path, namespace)
+    lines = [s.line() for s in skipped]
+    assert lines[0] == ("skipped section 'absent': needs not_installed_anywhere_xyz, "
+                        "which cannot be imported here")
+    assert lines[1].startswith("skipped the self-check: uses value, which needs skipped section(s) 'absent'")
+    assert "math" in namespace
+
+
+def test_a_failing_section_is_an_error_with_its_real_line_number(tmp_path):
+    path = _write(tmp_path, '"""Doc."""\n# --8<-- [start:a]\nx = 1\nraise ValueError("boom")\n# --8<-- [end:a]\n')
+    with pytest.raises(ValueError) as caught:
+        sections.execute(path, {"__name__": "__main__"})
+    assert caught.traceback[-1].lineno + 1 == 4
+
+
+def test_every_snippet_follows_the_section_rules():
+    problems = [line for p in SNIPPETS for line in sections.lint(p, ROOT)]
+    assert not problems, "\n".join(problems)
+
+
+# --- the table ---
+
+def test_every_framework_entry_is_complete():
+    for key, fw in frameworks.FRAMEWORKS.items():
+        assert fw.key == key and fw.name and fw.distributions and fw.devices <= {"cpu", "cuda", "mps"}
+        assert "cpu" in fw.devices and fw.startup_s > 0 and fw.modes and fw.docs[1].startswith("https://")
+        assert callable(fw.sync) and callable(fw.sees) and callable(fw.cuda_build)
+        if "cuda" in fw.devices:
+            assert "RAMVERK_ACCELERATOR=cuda" in fw.cuda_install
+
+
+def test_cpu_only_builds_are_named_with_the_install_that_fixes_them(monkeypatch):
+    versions = {"torch": "2.13.0+cpu", "tensorflow-cpu": "2.21.0", "jax": "0.10.2", "jaxlib": "0.10.2"}
+    monkeypatch.setattr(frameworks, "_version", versions.get)
+    monkeypatch.setattr(frameworks, "_installed", lambda: ["jax", "jaxlib", "tensorflow-cpu", "torch"])
+    lines = frameworks.cuda_problems()
+    assert any(line.startswith("torch 2.13.0+cpu is a CPU-only build") and "torch's CUDA wheel" in line
+               for line in lines), lines
+    assert any(line.startswith("tensorflow-cpu 2.21.0 is a CPU-only build") for line in lines), lines
+    assert any(line.startswith("jax 0.10.2 has no CUDA plugin") and "jax[cuda13]" in line for line in lines), lines
+    monkeypatch.setattr(frameworks, "_installed", lambda: ["jax", "jax-cuda13-plugin", "jaxlib", "torch"])
+    monkeypatch.setattr(frameworks, "_version", {"torch": "2.11.0", "jax": "0.11.2", "jaxlib": "0.11.2"}.get)
+    assert frameworks.cuda_problems() == []
+
+
+def test_run_warns_when_a_gpu_is_here_but_the_builds_cannot_use_it(tmp_path):
+    fake = tmp_path / "bin" / "nvidia-smi"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\ncase "$1" in\n  -L) echo "GPU 0: NVIDIA H200 (UUID: GPU-0)";;\n'
+                    '  *) echo "580.159.04, 143771, 9.0";;\nesac\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run([sys.executable, "-m", "ramverk", "run", "--dry-run", "--device", "cuda", "--only",
+                           "matmul_gflops", "--results-dir", str(tmp_path / "res")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    assert "warning: a CUDA GPU is here, but torch" in out and "CPU-only build" in out, out
+    assert "RAMVERK_ACCELERATOR=cuda ./scripts/setup.sh" in out
+    assert re.search(r"machine '[a-z0-9-]+-nvidia-h200'", out), "the stem names the CPU and GPU, no thread count"
+    assert f"cuda workers {len(os.sched_getaffinity(0))} host thread(s)" in out, out
