@@ -42,12 +42,13 @@ def run_python(code: str, timeout: float = 180, env: dict | None = None) -> subp
     """Run code as __main__ in a fresh interpreter inside an empty temporary directory.
 
     A fresh process per block means no state leaks between blocks (pytest-codeblocks itself
-    runs them in-process, sharing globals and imports).
+    runs them in-process, sharing globals and imports). The temporary directory is the only
+    place it can write (see ramverk/sandbox.py for what isolation this machine allows).
     """
     with tempfile.TemporaryDirectory(prefix="ramverk-block-") as tmp:
         script = Path(tmp) / "block.py"
         script.write_text(code, encoding="utf-8")
-        # sandbox: no credentials in the environment, a memory limit, the process group killed on timeout
+        # sandbox: read-only filesystem, no network, own PID namespace, no credentials, tree memory limit
         return sandbox.run([sys.executable, str(script)], tmp, timeout=timeout,
                            env={"RAMVERK_QUICK": "1", "PYTHONHASHSEED": "0", **(env or {})})
 

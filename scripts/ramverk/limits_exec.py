@@ -1,30 +1,43 @@
-"""`python -m ramverk.limits_exec MEMORY_BYTES CPUS -- ARGV...`: apply limits, then exec ARGV.
+"""`python -I -S limits_exec.py [as=BYTES] [cpus=0,1] [nproc=N] [cgroups=DIR:DIR] [deathsig=1] -- ARGV...`
 
-MEMORY_BYTES caps the address space (0: no cap), CPUS is a comma-separated CPU list for the
-affinity ("-": leave it). Core dumps are off, and the program dies with its parent. Everything
-set here survives the exec. Built by ramverk.sandbox.limited().
+Apply limits, then exec ARGV; everything set here survives the exec. as= caps the address space
+per process (RLIMIT_AS), cpus= sets the CPU affinity, nproc= caps the processes of this user
+(RLIMIT_NPROC; root is exempt), cgroups= lists cgroup folders this process joins (os.pathsep
+between them) so that everything it starts counts against their limits, deathsig=1 makes it
+die with its parent (PR_SET_PDEATHSIG; bwrap's --die-with-parent does that itself). Core dumps
+are always off. Built by ramverk.sandbox; run as a file with -I -S, and ctypes imported only for
+deathsig, because this start-up is paid once per code block.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import resource
-import signal
 import sys
 
 
 def main(argv: list[str]) -> None:
-    memory, cpus, separator, *command = argv
-    if separator != "--" or not command:
-        raise SystemExit("usage: python -m ramverk.limits_exec MEMORY_BYTES CPUS -- ARGV...")
-    if int(memory):
-        resource.setrlimit(resource.RLIMIT_AS, (int(memory), int(memory)))
+    if "--" not in argv or argv.index("--") == len(argv) - 1:
+        raise SystemExit("usage: python -I -S limits_exec.py [KEY=VALUE...] -- ARGV...")
+    split = argv.index("--")
+    options, command = dict(arg.split("=", 1) for arg in argv[:split]), argv[split + 1:]
+    unknown = set(options) - {"as", "cpus", "nproc", "cgroups", "deathsig"}
+    if unknown:
+        raise SystemExit(f"limits_exec: unknown option(s) {', '.join(sorted(unknown))}")
+    for folder in filter(None, options.get("cgroups", "").split(os.pathsep)):
+        with open(os.path.join(folder, "cgroup.procs"), "w") as procs:
+            procs.write(str(os.getpid()))
+    for key, limit in (("as", resource.RLIMIT_AS), ("nproc", resource.RLIMIT_NPROC)):
+        if int(options.get(key, 0)):
+            resource.setrlimit(limit, (int(options[key]), int(options[key])))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if cpus != "-":
-        os.sched_setaffinity(0, {int(c) for c in cpus.split(",")})
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent
+    if options.get("cpus"):
+        os.sched_setaffinity(0, {int(c) for c in options["cpus"].split(",")})
+    if options.get("deathsig") == "1" and sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     os.execvp(command[0], command)
 
 

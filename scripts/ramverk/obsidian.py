@@ -14,11 +14,17 @@ What changes, and why:
   is not valid Python becomes ```text (reported), ~~~ becomes ```.
 
 `convert()` returns the new text and a report; nothing is written there.
+
+A note comes from someone else's vault, so it is read as untrusted: it must be UTF-8 and at most
+MAX_NOTE_BYTES, an image at most MAX_ATTACHMENT_BYTES, and an embed that resolves outside the
+vault (`![[/tmp/x/secret.png]]`, `![[../../x.png]]`) or through a symlink is refused. Each of
+these raises ObsidianError with one line that names the file; nothing is written.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import posixpath
 import re
 import shutil
@@ -36,6 +42,8 @@ DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CALLOUT = re.compile(r"^>\s*\[!(?P<type>[\w-]+)\](?P<fold>[+-]?)\s*(?P<title>.*)$")
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\s`]*)(?P<rest>.*)$")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+MAX_NOTE_BYTES = 2 << 20  # a long note is ~100 kB; 100 MB took minutes and a gigabyte of memory
+MAX_ATTACHMENT_BYTES = 20 << 20
 ATTACHMENT_DIRS = ("", "attachments", "Attachments", "assets", "images", "img", "_resources")
 
 # Obsidian callout types -> Material admonition types.
@@ -53,6 +61,10 @@ FENCE_LANGUAGES = {"py": "python", "python3": "python", "py3": "python", "shell"
                    "bash": "console", "zsh": "console", "": "text", "txt": "text", "plaintext": "text",
                    "output": "text", "yml": "yaml", "js": "text", "javascript": "text", "c": "text",
                    "cpp": "text", "c++": "text", "latex": "text", "tex": "text", "math": "text"}
+
+
+class ObsidianError(Exception):
+    """A note or an attachment that is refused; the message is one line naming the file."""
 
 
 @dataclass
@@ -81,7 +93,7 @@ def convert(note: Path, lang: str = "en", vault: Path | None = None, known: list
     """
     note = Path(note)
     vault = Path(vault) if vault else note.parent
-    source = note.read_text(encoding="utf-8")
+    source = _read_note(note)
     report = Report(note.name)
     targets = wikilinks.index(lang) if known is None else known
     meta: dict = {}
@@ -230,7 +242,7 @@ def _inline(line: str, lineno: int, report: Report, note: Path, vault: Path, ima
         if Path(name).suffix.lower() not in IMAGE_SUFFIXES:
             report.add(lineno, f"embed ![[{name}]] is not an image (notes cannot be embedded); left as a link")
             return f"[[{name}]]" if wikilinks.find(targets, name) else name
-        found = _find_file(name, note, vault)
+        found = _find_file(name, note, vault, f"{note.name}:{lineno}")
         if found is None:
             report.add(lineno, f"image {name!r} not found next to the note or in the vault; "
                                "a warning stands in its place on the page")
@@ -270,16 +282,50 @@ def _inline(line: str, lineno: int, report: Report, note: Path, vault: Path, ima
     return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m[1])], line)
 
 
-def _find_file(name: str, note: Path, vault: Path) -> Path | None:
+def _read_note(note: Path) -> str:
+    size = note.stat().st_size
+    if size > MAX_NOTE_BYTES:
+        raise ObsidianError(f"{note}: {size / (1 << 20):.1f} MiB; a note may be at most "
+                            f"{MAX_NOTE_BYTES >> 20} MiB (split it, or move data out of it)")
+    data = note.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ObsidianError(f"{note}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
+                            f"{error.start}); save the note as UTF-8") from None
+
+
+def _checked(candidate: Path, vault: Path, where: str) -> Path:
+    """candidate, if it is a regular file inside the vault, no symlink on the way, and not too large."""
+    root = vault.resolve()
+    inside = candidate.resolve()
+    if inside != root and root not in inside.parents:
+        raise ObsidianError(f"{where}: image {str(candidate)!r} resolves outside the vault ({root}); refused")
+    unresolved = Path(os.path.abspath(candidate))  # resolve() followed links; look at the path as written
+    for step in [unresolved, *unresolved.parents]:
+        if step.is_symlink():
+            raise ObsidianError(f"{where}: image {str(candidate)!r} goes through the symlink {step}; refused")
+        if step == Path(os.path.abspath(vault)):
+            break
+    size = inside.stat().st_size
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ObsidianError(f"{where}: image {str(candidate)!r} is {size / (1 << 20):.1f} MiB; an image may be "
+                            f"at most {MAX_ATTACHMENT_BYTES >> 20} MiB")
+    return inside
+
+
+def _find_file(name: str, note: Path, vault: Path, where: str) -> Path | None:
+    """The embedded file, looked for as Obsidian does, and only ever inside the vault (see _checked)."""
     for base in (note.parent, vault):
         for sub in ATTACHMENT_DIRS:
             candidate = base / sub / name
-            if candidate.is_file():
-                return candidate
+            if candidate.is_file() or candidate.is_symlink():
+                return _checked(candidate, vault, where)
     if vault.is_dir():
         for candidate in vault.rglob(Path(name).name):
-            if candidate.is_file():
-                return candidate
+            if candidate.is_file() or candidate.is_symlink():
+                return _checked(candidate, vault, where)
     return None
 
 
@@ -307,6 +353,8 @@ def write(result: Result, page: Path, assets_dir: Path | None = None) -> list[st
     assets_dir = assets_dir or page.parent
     for source, name in result.images.items():
         assets_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, assets_dir / name)
+        if source.is_symlink():  # it was checked in convert(); it must not have changed since
+            raise ObsidianError(f"{source}: became a symlink after it was checked; refused")
+        shutil.copyfile(source, assets_dir / name, follow_symlinks=False)
         done.append(f"copied {source} -> {assets_dir / name}")
     return done

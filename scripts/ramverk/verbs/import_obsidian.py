@@ -39,8 +39,13 @@ def run(args) -> int:
         return 1
     topic = args.to.split("/")[0]
     assets_dir = config.docs_dir / "assets" / topic  # shared by both language versions
-    result = obsidian.convert(args.path, args.lang, args.vault, assets=f"../assets/{topic}")
-    for line in obsidian.write(result, page, assets_dir):
+    try:
+        result = obsidian.convert(args.path, args.lang, args.vault, assets=f"../assets/{topic}")
+        done = obsidian.write(result, page, assets_dir)
+    except obsidian.ObsidianError as error:
+        print(f"import-obsidian: {error}")
+        return 2
+    for line in done:
         print(f"import-obsidian: {line}")
     other = [lang for lang in config.languages if lang != args.lang]
     todo = [f"{args.path.name}:0: write docs/{args.to}.{lang}.md (every page exists in every language)"
