@@ -394,7 +394,8 @@ def spawn(argv: list[str], cwd: str | Path, *, env: dict[str, str], timeout: flo
     if how.method == "bwrap":
         inner = bwrap_argv(argv, cwd, device_nodes, env.get("HOME"), [Path(f).resolve() for f in readable])
     elif how.method == "unshare":
-        inner = [*UNSHARE, "--", *argv]
+        # sh stays PID 1 (which ignores signals it has no handler for) and runs argv as PID 2.
+        inner = [*UNSHARE, "--", "sh", "-c", '"$@"; exit $?', "sh", *argv]
     else:
         inner = list(argv)
     launcher = _limits(rlimit_as, cpus, nproc, cgroup.dirs if cgroup else [], deathsig=how.method != "bwrap")
@@ -416,8 +417,8 @@ def spawn(argv: list[str], cwd: str | Path, *, env: dict[str, str], timeout: flo
             _LEFT.append(cgroup)
         _sweep()
     returncode = proc.returncode
-    if how.method == "bwrap" and 128 < returncode < 128 + signal.NSIG:
-        returncode = 128 - returncode  # bwrap exits 128+N when its command dies of signal N; say it as Popen does
+    if how.namespaces and 128 < returncode < 128 + signal.NSIG:
+        returncode = 128 - returncode  # bwrap's and sh's 128+N for death by signal N, said as Popen does
     stderr = err.decode("utf-8", "replace")
     if truncated:
         stderr += f"\n[sandbox] more than {output_cap >> 20} MiB of output: stopped reading and killed the process tree\n"
