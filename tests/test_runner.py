@@ -89,7 +89,7 @@ def test_measures_then_second_run_skips_everything(root, capsys):
     recs = records(root)
     assert [(r.case.mode, r.ratio is not None) for r in recs] == [("a", False), ("b", True)]
     assert recs[1].ratio.baseline_mode == "a" and recs[1].ratio.n >= measure.MIN_ROUNDS
-    assert recs[0].device.name.endswith("1 thread") and recs[0].commit == "unknown"  # not a git checkout
+    assert recs[0].device.name.endswith("1 thread") and recs[0].commit is None  # not a git checkout
     before = (root / "results" / "test.json").read_bytes()
     started = time.perf_counter()
     code, out = cli(root, capsys=capsys)
@@ -292,3 +292,70 @@ def test_compare_prints_ratios_against_a_reference_machine(root, capsys):
     out = capsys.readouterr().out
     assert "1 up to date" in out  # it ran what was missing first: nothing
     assert "snippets/t/good.py python/a: your cpu (" in out and "is 4× the reference cpu" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--threads", "0"], "--threads: must be between 1 and"),
+    (["--threads", "-1"], "--threads: must be between 1 and"),
+    (["--threads", "1000"], "--threads: must be between 1 and"),
+    (["--machine", "../../x"], "--machine: '../../x' is not a plain file stem"),
+    (["--only", "nonexistent"], "--only nonexistent: no snippet"),
+])
+def test_bad_options_are_one_line_errors_before_anything_runs(root, capsys, args, message):
+    write_snippet(root, "good")
+    parser = argparse.ArgumentParser()
+    run_verb.register(parser.add_subparsers(dest="verb", required=True))
+    ns = parser.parse_args(["run", "--root", str(root), "--quick", *args])
+    code = ns.run(ns)
+    out = capsys.readouterr().out
+    assert code == 2 and message in out, out
+    assert not (root / "results").exists() and not (root.parent / "x.json").exists()
+
+
+def test_a_tree_inside_another_repository_records_no_commit(tmp_path, capsys):
+    """An exported tree inside some other checkout must not take that checkout's HEAD."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    root = tmp_path / "export"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    write_snippet(root, "good")
+    code, out = cli(root, capsys=capsys)
+    assert code == 0, out
+    assert {r.commit for r in records(root)} == {None}
+
+
+def test_an_unwritable_results_dir_keeps_the_measurements_in_a_side_file(root, capsys):
+    write_snippet(root, "good")
+    (root / "results").write_text("a file where the results folder should be")  # fails even for root
+    code, out = cli(root, capsys=capsys)
+    assert code == 1 and "NOT SAVED" in out, out
+    side = Path(out.split("are kept in ")[1].split()[0])
+    saved = results_store.load(side)
+    assert {r.case.mode for r in saved.records} == {"a", "b"}
+    assert "Traceback" not in out
+
+
+def test_a_physically_impossible_report_is_rejected(root):
+    write_snippet(root, "good", extra=', "work": {"flops": "100*n"}')
+    config = runner.Config.from_pyproject(root, quick=True, machine="test")
+    group = next(g for g in runner.plan(config).groups)
+    stats = Statistics(median_s=1e-12, q1_s=1e-12, q3_s=1e-12, min_s=1e-12, max_s=1e-12, n=5, number=1)
+    from ramverk.worker import ModeReport, Report
+
+    forged = Report(status="ok", modes={m: ModeReport(stats=stats) for m in group.modes})
+    assert "below 1e-09 s" in runner.implausible(group, forged, None)
+    slow = stats.model_copy(update={k: 1e-3 for k in ("median_s", "q1_s", "q3_s", "min_s", "max_s")})
+    fine = Report(status="ok", modes={m: ModeReport(stats=slow) for m in group.modes})
+    assert runner.implausible(group, fine, None) is None
+    machine = Machine(name="t", cpu_model="x", logical_cores=1, os="x", python="3", cpu_flags=["avx2", "fma"],
+                      cpu_max_mhz=1000.0)
+    fast = stats.model_copy(update={k: 1e-9 for k in ("median_s", "q1_s", "q3_s", "min_s", "max_s")})
+    too_fast = Report(status="ok", modes={m: ModeReport(stats=fast) for m in group.modes})
+    assert "more than 2× the device limit" in runner.implausible(group, too_fast, machine)  # 5 TFLOP/s > 2 × 32 GFLOP/s
+
+
+def test_gpu_workers_get_the_host_cores_and_cpu_workers_the_thread_setting(root):
+    config = runner.Config.from_pyproject(root, quick=True)
+    cores = runner.available_cores()
+    assert config.threads_for("cpu") == 1 and config.threads_for("cuda") == cores
+    assert runner.Config.from_pyproject(root, gpu_host_threads=1).threads_for("cuda") == 1

@@ -37,7 +37,7 @@ def load(path: Path) -> ResultsFile | None:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there (saving will say why it cannot write)
         return None
     hint = "fix it or move it away; the runner will not overwrite it"
     try:

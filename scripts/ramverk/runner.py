@@ -269,7 +269,7 @@ def run_group(group: Group, config: Config, machine: Machine | None = None, on_l
     limit = config.memory_limit_gib if group.device.kind == "cpu" else None  # CUDA reserves huge address space
     started = time.perf_counter()
     report, reason, tail = run_worker([job.model_dump_json()], timeout_s=group.timeout_s, threads=group.threads,
-                                      memory_limit_gib=limit, on_line=on_line)
+                                      memory_limit_gib=limit, on_line=on_line, device_kind=group.device.kind)
     group.wall_s = time.perf_counter() - started
     group.report = report
     if report is None:

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ramverk import devices, frameworks, results_store, runner, snippet_spec
+from ramverk import devices, frameworks, results_store, runner, sandbox, snippet_spec
 
 
 def register(subparsers) -> None:
@@ -99,6 +99,7 @@ def print_plan(console: Console, plan: runner.Plan, config: runner.Config) -> No
     hosts = "; ".join(f"{d.kind} workers {config.threads_for(d.kind)} host thread(s)" for d in plan.devices)
     console.print(f"results: {plan.results_path} (machine {plan.machine!r}), size {config.size}, "
                   f"{hosts}, min time {config.min_time:g} s per mode")
+    console.print(f"isolation of the workers: {escape(sandbox.isolation().describe())}", highlight=False)
     console.print(f"plan: {len(plan.groups)} group(s): {len(todo)} to run, "
                   f"{sum(g.status == 'cached' for g in plan.groups)} up to date, "
                   f"{sum(g.status == 'skip' for g in plan.groups)} skipped; "
