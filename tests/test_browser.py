@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -112,3 +115,99 @@ def test_screenshot_timing_table_and_traced_graph(page, site_url, lang, prefix):
     picture.scroll_into_view_if_needed()
     assert picture.evaluate("img => img.complete && img.naturalWidth > 0"), "graph picture did not load"
     picture.screenshot(path=str(ARTIFACTS / f"graph-{lang}.png"))
+
+
+# --- hostile payloads (fixtures/payloads.yml): nothing runs, nothing loads from another host ---------
+
+from fixtures.payloads_site import PAYLOADS, page_text  # noqa: E402
+from fixtures.payloads_site import build as build_probe_site  # noqa: E402
+from fixtures.payloads_site import make_site as make_probe_site  # noqa: E402
+
+LIVE = [p for p in PAYLOADS if p.get("live")]
+SLOT = "RAMVERKPAYLOADSLOT"
+TRICKY = ("# &lt;img src=x onerror=console.log('pwned')&gt;\n\n"
+          "## &lt;svg onload=console.log('pwned')&gt; in a heading\n\nText `<script>console.log('pwned')</script>`.\n")
+
+
+@pytest.fixture(scope="module")
+def probe_site(tmp_path_factory):
+    """A tiny site built for real (theme, search, the project's hooks) with a slot page. Each live
+    payload is rendered by the project's pipeline and put into a copy of that page at the same depth:
+    sanitised as the site publishes it (clean-<id>/) and unsanitised as the control (raw-<id>/)."""
+    from ramverk import page_safety, page_source, sanitise
+
+    root = make_probe_site(tmp_path_factory.mktemp("probe-src"))
+    for lang in ("en", "sv"):
+        (root / "docs" / f"slot.{lang}.md").write_text(f"# Slot\n\n{SLOT}\n", encoding="utf-8")
+        (root / "docs" / f"tricky.{lang}.md").write_text(TRICKY, encoding="utf-8")
+    site = tmp_path_factory.mktemp("probe-site")
+    proc = build_probe_site(root, site)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    template = (site / "slot" / "index.html").read_text(encoding="utf-8")
+    assert f"<p>{SLOT}</p>" in template
+    for payload in LIVE:
+        html = page_safety.render("x.md", page_source.expand(page_text(payload), lenient=True))
+        for kind, content in (("clean", sanitise.clean(html)), ("raw", html)):
+            out = site / f"{kind}-{payload['id']}" / "index.html"
+            out.parent.mkdir()
+            out.write_text(template.replace(f"<p>{SLOT}</p>", content), encoding="utf-8")
+    handler = functools.partial(_QuietProbeHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class _QuietProbeHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def probe_tab(browser):
+    """A tab that blocks every request off 127.0.0.1 and records it, every dialog and every "pwned" log."""
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
+                  else route.abort())
+    tab = context.new_page()
+    tab.events = []
+
+    def on_dialog(dialog):
+        tab.events.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    tab.on("dialog", on_dialog)
+    tab.on("console", lambda msg: "pwned" in msg.text and tab.events.append(f"console: {msg.text}"))
+    tab.on("request", lambda r: urlparse(r.url).scheme in ("http", "https", "ws", "wss")
+           and urlparse(r.url).hostname != "127.0.0.1" and tab.events.append(f"request: {r.url}"))
+    yield tab
+    context.close()
+
+
+def _visit(tab, url: str) -> list[str]:
+    """Load the page, click every link in the article (javascript: URLs run on click), wait a little."""
+    tab.goto(url, wait_until="load")
+    try:
+        tab.evaluate("""() => { for (const a of document.querySelectorAll('article a'))
+                          a.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true})); }""")
+    except Exception:  # a payload that navigated away (meta refresh) has already been recorded
+        pass
+    tab.wait_for_timeout(800)
+    return tab.events
+
+
+@pytest.mark.parametrize("payload", LIVE, ids=[p["id"] for p in LIVE])
+def test_published_payload_runs_nothing_and_loads_nothing(probe_tab, probe_site, payload):
+    assert _visit(probe_tab, f"{probe_site}/clean-{payload['id']}/") == []
+
+
+@pytest.mark.parametrize("payload", LIVE, ids=[p["id"] for p in LIVE])
+def test_payload_is_live_without_the_sanitiser(probe_tab, probe_site, payload):
+    """The control: unsanitised, the probe does run or load in this Chromium, so the test above means something."""
+    assert _visit(probe_tab, f"{probe_site}/raw-{payload['id']}/"), "the unsanitised probe did nothing"
+
+
+def test_escaped_markup_in_headings_stays_text(probe_tab, probe_site):
+    """Entities in headings pass the sanitiser as text; the theme's title, nav and toc keep them text."""
+    for lang in ("", "en/"):
+        assert _visit(probe_tab, f"{probe_site}/{lang}tricky/") == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ramverk import page_safety, shell_blocks, wikilinks
+from ramverk import page_safety, sanitise, shell_blocks, site_config, wikilinks
 from ramverk.verbs.check import check
 
 
@@ -14,8 +14,14 @@ def _images() -> list[str]:
 
 @check("safety")
 def _safety() -> list[str]:
-    """No scripts, event handlers, javascript: URLs or external resources in any page."""
+    """Nothing the build's sanitiser removes (scripts, handlers, javascript:/data: URLs, outside loads)."""
     return page_safety.safety_problems()
+
+
+@check("files")
+def _files() -> list[str]:
+    """No symbolic links in docs/ or snippets/; no .html or unsafe .svg published from docs/."""
+    return sanitise.static_file_problems(site_config.load().root)
 
 
 @check("shell-blocks")

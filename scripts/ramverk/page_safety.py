@@ -1,23 +1,26 @@
-"""What a page may contain besides Markdown: images that exist and say what they show, and no active HTML.
-
-Two checks, both on the page source outside code (fenced blocks and inline code are shown, not
-rendered, so `<script>` inside them is fine):
+"""What a page may contain besides Markdown: images that exist and say what they show, and nothing active.
 
 * images: every Markdown image `![alt](src)` and HTML `<img>` names a file that exists next to the
   page (relative to it), and has alt text. Obsidian embeds `![[...]]` are reported with the command
-  that converts them.
-* safety: no raw `<script>`, no inline event handlers (`onclick=` and the like), no `javascript:`
-  URLs, and no external resources (scripts, styles, fonts, frames, images, media): the site makes no
-  request outside itself, so a page cannot track its readers or change under them.
-  Ordinary links to other sites (`[text](https://...)`) are fine: they load nothing.
+  that converts them. (A line check on the page source, outside code.)
+* safety: the page, its includes expanded, is rendered with the site's own Markdown settings and
+  run through the sanitiser the build uses (ramverk/sanitise.py): no scripts, event handlers,
+  javascript:/data: URLs, styles, frames or outside loads, however they are spelled. Ordinary
+  links to other sites (`[text](https://...)`) are fine: they load nothing.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
-from ramverk import page_source
+import markdown
+from mkdocs.utils.meta import get_data
+
+from ramverk import page_source, sanitise, site_config
+from ramverk.hooks import math_to_mathml
 
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -27,29 +30,7 @@ REF_DEF = re.compile(r"^\s{0,3}\[(?P<ref>[^\]]+)\]:\s*<?(?P<src>\S+?)>?(?:\s|$)"
 OBSIDIAN_EMBED = re.compile(r"!\[\[(?P<target>[^\]]+)\]\]")
 TAG = re.compile(r"<(?P<name>[a-zA-Z][\w-]*)(?P<attrs>(?:\s+[^>]*)?)/?>", re.S)
 ATTR = re.compile(r"""(?P<key>[^\s=/>"']+)(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|[^\s>]+))?""")
-SCRIPT = re.compile(r"<\s*script\b", re.I)
-EVENT_HANDLER = re.compile(r"<[a-zA-Z][^>]*?\s(on[a-z]+)\s*=", re.I | re.S)
-JS_URL = re.compile(r"(?:^|[\s(\"'=<])(?:(?:javascript|vbscript)\s*:|data:text/html)", re.I)
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
-CSS_URL = re.compile(r"(?:url\(\s*['\"]?|@import\s+['\"])(?P<url>[^'\")\s]+)", re.I)
-# Elements that load what their src/href/data/poster/srcset names.
-RESOURCE_ATTRS = {
-    "script": ("src",),
-    "link": ("href",),
-    "img": ("src", "srcset"),
-    "iframe": ("src",),
-    "frame": ("src",),
-    "embed": ("src",),
-    "object": ("data",),
-    "audio": ("src",),
-    "video": ("src", "poster"),
-    "source": ("src", "srcset"),
-    "track": ("src",),
-    "input": ("src",),
-    "image": ("href", "xlink:href"),
-    "use": ("href", "xlink:href"),
-}
-ACTIVE_ELEMENTS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "form"}
 
 
 def prose_lines(text: str):
@@ -127,41 +108,36 @@ def lint_images(name: str, folder: Path, text: str) -> list[str]:
 
 
 def lint_safety(name: str, text: str) -> list[str]:
-    out = []
-    for lineno, line in prose_lines(text):
-        where = f"{name}:{lineno}"
-        if SCRIPT.search(line):
-            out.append(f"{where}: raw <script>: pages carry no scripts; the site's own JavaScript lives in the theme")
-        for m in EVENT_HANDLER.finditer(line):
-            out.append(f"{where}: inline event handler {m[1]}=: pages carry no scripts")
-        if JS_URL.search(line):
-            out.append(f"{where}: javascript: URL: pages carry no scripts")
-        for tag in TAG.finditer(line):
-            element = tag["name"].lower()
-            attrs = _attrs(tag["attrs"])
-            if element in ACTIVE_ELEMENTS:
-                out.append(f"{where}: <{element}> is not allowed in a page (it loads or submits content)")
-            for key in RESOURCE_ATTRS.get(element, ()):
-                for url in re.split(r",\s*", attrs.get(key) or ""):
-                    url = url.strip().split(" ")[0]
-                    if url and (EXTERNAL.match(url) or url.startswith("data:text")):
-                        out.append(f"{where}: <{element} {key}={url!r}> loads an external resource; put the file in docs/")
-            if "style" in attrs and CSS_URL.search(attrs["style"] or ""):
-                out.extend(_css(where, attrs["style"]))
-        if "<style" in line.lower() or "@import" in line or "@font-face" in line:
-            out.extend(_css(where, line))
-        for m in MD_IMAGE.finditer(line):
-            if EXTERNAL.match(m["src"]):
-                out.append(f"{where}: image {m['src']!r} is loaded from another site; put the file in docs/")
-    return list(dict.fromkeys(out))
+    """What the build's sanitiser would remove from the page, at name:line; never raises."""
+    try:
+        html = render(name, page_source.expand(text, lenient=True))
+        return sanitise.meta_problems(name, get_data(text)[1], text) + sanitise.page_problems(name, text, html)
+    except Exception as error:  # a page that breaks the renderer is reported, not a crash of `check`
+        return [f"{name}:1: cannot render the page to check it: {type(error).__name__}: {error}"]
 
 
-def _css(where: str, css: str) -> list[str]:
-    return [
-        f"{where}: CSS loads {m['url']!r} from another site (fonts and styles come from the site itself)"
-        for m in CSS_URL.finditer(css)
-        if EXTERNAL.match(m["url"])
-    ]
+@lru_cache(maxsize=4)
+def _markdown(config: site_config.SiteConfig) -> markdown.Markdown:
+    """Python-Markdown with mkdocs.yml's extensions and MkDocs' built-in ones; includes are expanded before."""
+    names, options = ["toc", "tables", "fenced_code"], {}
+    for entry in config.raw.get("markdown_extensions", []):
+        name, settings = next(iter(entry.items())) if isinstance(entry, dict) else (entry, {})
+        if name != "pymdownx.snippets":
+            names += [] if name in names else [name]
+            options[name] = settings or {}
+    # Pygments' colouring is escaped text either way, and most of the render time: leave it out.
+    options["pymdownx.highlight"] = {**options.get("pymdownx.highlight", {}), "use_pygments": False}
+    return markdown.Markdown(extensions=names, extension_configs=options)
+
+
+def render(name: str, expanded: str) -> str:
+    """The page's HTML as the build renders it before the theme: Markdown, then MathML."""
+    body, _meta = get_data(expanded)
+    md = _markdown(site_config.load())
+    md.reset()
+    html = md.convert(body)
+    page = SimpleNamespace(file=SimpleNamespace(src_uri=name.removeprefix("docs/")))
+    return math_to_mathml.on_page_content(html, page, None, None)
 
 
 def _attrs(raw: str) -> dict[str, str | None]:

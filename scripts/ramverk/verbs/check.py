@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ramverk import fences, snippet_spec, site_config, translations
+from ramverk import fences, page_source, snippet_spec, site_config, translations
 from ramverk.page_source import includes, pages
 
 # name -> function returning problem lines; other modules append their checks here.
@@ -31,7 +31,8 @@ def _fences() -> list[str]:
 
 @check("snippets")
 def _snippets() -> list[str]:
-    """Snippet metadata parses, and every include names an existing file and section."""
+    """Snippet metadata parses, and every include names an existing file and section the rules allow
+    (page_source.include_problem), nested and block includes too."""
     root = site_config.load().root
     out = []
     known = {}
@@ -46,10 +47,15 @@ def _snippets() -> list[str]:
         for lineno, line in enumerate(text.splitlines(), start=1):
             for target in includes(line):
                 file, _, section = target.partition(":")
-                if not (root / file).is_file():
+                if not (root / file).exists() and not (root / file).is_symlink():
                     out.append(f"{page.rel}:{lineno}: includes {file}, which does not exist")
+                elif problem := page_source.include_problem(root / file):
+                    out.append(f"{page.rel}:{lineno}: include refused: {problem}")
                 elif file in known and section and section not in known[file]:
                     out.append(f"{page.rel}:{lineno}: includes section {section!r} of {file}, which has no such section")
+        # What the line check above cannot see (block and nested includes), as the build expands them.
+        reported = {line.split(": ", 1)[0] for line in out}
+        out += [p for p in page_source.include_problems(page.rel, text) if p.split(": ", 1)[0] not in reported]
     return out
 
 
@@ -68,7 +74,10 @@ def run(args) -> int:
         return 2
     problems = []
     for name in names:
-        problems.extend(CHECKS[name]())
+        try:
+            problems.extend(CHECKS[name]())
+        except Exception as error:  # report and go on: one broken page must not hide the other checks
+            problems.append(f"mkdocs.yml:1: check {name!r} stopped: {type(error).__name__}: {error}")
     for line in problems:
         print(line)
     elapsed = time.perf_counter() - started

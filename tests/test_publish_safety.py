@@ -1,0 +1,192 @@
+"""Every hostile payload of fixtures/payloads.yml is reported by `check`, flagged by the sanitiser and
+fails the strict build, naming file and line; legitimate content still passes both.
+
+(The browser half, nothing runs and nothing loads, is in test_browser.py.)
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.payloads_site import LINE, PAYLOADS, build, make_site, page_text, run_check
+from ramverk import page_safety, page_source, sanitise
+
+FILE_LEVEL = [p for p in PAYLOADS if p.get("symlinks") or any(f.startswith("docs/") for f in p.get("files") or {})]
+PAGE_LEVEL = [p for p in PAYLOADS if p not in FILE_LEVEL]
+ONLY_TEXT = [p for p in PAGE_LEVEL if not (p.get("files") or p.get("sizes")) and "--8<--" not in p.get("page", "")]
+ids = [p["id"] for p in PAYLOADS]
+
+
+def expected_where(payload: dict, page: str) -> str:
+    """The file:line prefix the report must carry ('' where the message names its own file)."""
+    if "at" in payload:
+        return f"{page}:{payload['at']}: "
+    if "page" in payload:
+        return f"{page}:{LINE + payload.get('line', 1) - 1}: "
+    return ""
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    """One tiny site holding every payload on its own page, and one `check` over it."""
+    root = make_site(tmp_path_factory.mktemp("probe-check"), PAYLOADS)
+    return run_check(root, "snippets", "safety", "files")
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=ids)
+def test_check_reports_the_payload_at_its_line(checked, payload):
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "Traceback" not in checked.stdout + checked.stderr
+    where = expected_where(payload, f"docs/p/{payload['id']}.en.md")
+    lines = [line for line in checked.stdout.splitlines() if line.startswith(where)]
+    assert any(payload["expect"] in line for line in lines), \
+        f"expected {where}...{payload['expect']!r} in:\n{checked.stdout}"
+
+
+@pytest.mark.parametrize("payload", ONLY_TEXT, ids=[p["id"] for p in ONLY_TEXT])
+def test_sanitiser_flags_the_payload(payload):
+    text = page_text(payload)
+    problems = page_safety.lint_safety("x.md", text)
+    assert any(payload["expect"] in p for p in problems), problems
+    if "page" in payload:
+        html = page_safety.render("x.md", page_source.expand(text, lenient=True))
+        assert sanitise.findings(html), html
+        assert not sanitise.findings(sanitise.clean(html)), "what the site publishes is clean"
+
+
+def _assert_named(proc, payloads, page_of):
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output[-3000:]
+    missing = []
+    for payload in payloads:
+        # static-i18n builds Swedish first; the build stops there, so either language may be named
+        places = [expected_where(payload, page_of(payload, lang)) for lang in ("sv", "en")]
+        wanted = payload.get("build", payload["expect"])
+        if not any(where in line and wanted in line for line in output.splitlines() for where in places):
+            missing.append(f"{payload['id']}: {places[0]}{wanted}")
+    assert not missing, "the build did not name:\n" + "\n".join(missing) + "\n\n" + output[-6000:]
+
+
+@pytest.mark.slow
+def test_strict_build_fails_naming_every_page_payload(tmp_path):
+    root = make_site(tmp_path / "src", PAGE_LEVEL)
+    proc = build(root, tmp_path / "site")
+    _assert_named(proc, PAGE_LEVEL, lambda p, lang: f"docs/p/{p['id']}.{lang}.md")
+    assert not (tmp_path / "site" / "p").exists(), "no payload page may be written"
+
+
+@pytest.mark.slow
+def test_strict_build_fails_naming_every_file_payload(tmp_path):
+    root = make_site(tmp_path / "src", FILE_LEVEL)
+    proc = build(root, tmp_path / "site")
+    # The build stops before any page, naming each file (so the messages carry their own file:line).
+    file_only = [{k: v for k, v in p.items() if k not in ("page", "line")} for p in FILE_LEVEL]
+    _assert_named(proc, file_only, lambda p, lang: "")
+    assert not (tmp_path / "site").exists() or not any((tmp_path / "site").rglob("x.html"))
+
+
+LEGIT = """---
+tags: [autodiff, graphs]
+---
+
+# Legitimate content &lt;img src=x onerror=console.log('pwned')&gt;
+
+## Heading with `<script>` in code &amp; an entity
+
+Text with **bold**, *emphasis*, `inline <b>code</b>`, a [link](https://docs.jax.dev/), a
+[relative link](#heading), <kbd>Ctrl</kbd>, <sub>2</sub>, a footnote[^1] and an HTML abbreviation.
+
+*[HTML]: HyperText Markup Language
+
+[^1]: The footnote.
+
+![a relative picture](plot.png){ width="300" }
+
+| Left | Right |
+| :--- | ----: |
+| a    | 1     |
+
+Term
+:   Definition.
+
+!!! note "A note"
+
+    Inside.
+
+??? success "Solution"
+
+    Hidden.
+
+=== "PyTorch"
+
+    ```python
+    print("<script>alert(1)</script>")
+    ```
+
+=== "JAX"
+
+    ```python
+    print(2)
+    ```
+
+<div class="ramverk-sortable" markdown>
+
+Inline math \\(x^2 + \\frac{a}{b}\\) and a block:
+
+\\[
+\\sum_{i=1}^{n} x_i
+\\]
+
+</div>
+
+<details open><summary>More</summary>Text.</details>
+
+    an indented code block with <script>alert(1)</script>
+
+```html
+<script src="https://evil.example/x.js"></script>
+```
+"""
+
+
+def test_legitimate_content_passes_check_and_sanitiser(tmp_path):
+    assert page_safety.lint_safety("x.md", LEGIT) == []
+
+
+@pytest.mark.slow
+def test_legitimate_content_passes_the_strict_build(tmp_path):
+    root = make_site(tmp_path / "src")
+    for lang in ("en", "sv"):
+        (root / "docs" / f"legit.{lang}.md").write_text(LEGIT, encoding="utf-8")
+    (root / "docs" / "plot.png").write_bytes(b"\x89PNG\r\n")
+    proc = build(root, tmp_path / "site")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    built = (tmp_path / "site" / "legit" / "index.html").read_text(encoding="utf-8")
+    assert 'class="tabbed-set tabbed-alternate"' in built and "<math" in built and 'class="footnote"' in built
+    assert "<script>alert" not in built.split('<div class="md-content"', 1)[1].split("</article>", 1)[0]
+
+
+def test_check_never_crashes_on_a_broken_include(tmp_path):
+    """A missing file, a directory and binary data as includes: reported at their lines, no traceback."""
+    root = make_site(tmp_path, [{"id": "x", "page": '--8<-- "snippets/nowhere.md"\n--8<-- "snippets"\n'
+                                                    '--8<-- "snippets/blob.md"\n'}], one_page=True)
+    (root / "snippets" / "blob.md").write_bytes(b"\xff\xfe\x00binary")
+    proc = run_check(root)
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    page = "docs/topic/page.en.md"
+    for line, message in [(LINE, "snippets/nowhere.md, which does not exist"),
+                          (LINE + 1, "snippets is not a regular file"), (LINE + 2, "cannot be read as text")]:
+        assert any(x.startswith(f"{page}:{line}: ") and message in x for x in proc.stdout.splitlines()), proc.stdout
+
+
+def test_parity_compares_the_code_not_only_the_count(tmp_path):
+    root = make_site(tmp_path)
+    (root / "docs" / "index.en.md").write_text("# T\n\n```python\nprint(1)\n```\n", encoding="utf-8")
+    (root / "docs" / "index.sv.md").write_text("# T\n\n```python\nprint(2)\n```\n", encoding="utf-8")
+    proc = run_check(root, "translations")
+    assert proc.returncode == 1
+    assert "runnable block 1 (python) differs from block 1 of docs/index.en.md:3" in proc.stdout, proc.stdout
+
+
+def test_the_include_size_cap_is_one_number():
+    assert page_source.MAX_INCLUDE_BYTES == 256 * 1024
