@@ -2,25 +2,35 @@
 # Set up everything the site and the tests need, idempotently:
 # a virtual environment in .venv with the pinned packages, Debian's chromium and graphviz.
 # A second run with nothing changed only compares a hash and returns.
+#
+# RAMVERK_ACCELERATOR=cuda ./scripts/setup.sh installs the CUDA profile instead (an NVIDIA machine
+# with internet access): torch's CUDA wheel, JAX's CUDA plugin and TensorFlow with CUDA, pinned by
+# requirements-cuda.lock. The default, cpu, uses requirements.lock (CPU-only builds, no GPU needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
+accelerator=${RAMVERK_ACCELERATOR:-cpu}
+case "$accelerator" in
+  cpu) lock=requirements.lock ;;
+  cuda) lock=requirements-cuda.lock ;;
+  *) echo "setup: RAMVERK_ACCELERATOR must be cpu or cuda, not '$accelerator'" >&2; exit 2 ;;
+esac
 stamp=.venv/.ramverk-installed
-want=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
+want="$accelerator $(cat pyproject.toml "$lock" | sha256sum | cut -d' ' -f1)"
 
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $("$PYTHON" --version)"
   "$PYTHON" -m venv .venv
 fi
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing pinned packages (first time: about 2 minutes, 3 GB)"
+  echo "setup: installing the pinned $accelerator packages (first time: about 2 minutes, 3 GB; cuda: more)"
   # The build backend for our own editable install (a new venv's setuptools is too old for it).
   .venv/bin/python -m pip install --quiet --upgrade pip setuptools==84.2.1 wheel==0.48.0 2>&1 \
     | grep -v "is ignored: it is neither a file nor a directory" || true
-  # -c pins every transitive package; torch==2.13.0 resolves to the CPU wheel here.
-  .venv/bin/python -m pip install --quiet -c requirements.lock -e . --no-build-isolation 2>&1 \
+  # -c pins every transitive package; in the cpu profile torch==2.13.0 resolves to the CPU wheel here.
+  .venv/bin/python -m pip install --quiet -c "$lock" -e ".[$accelerator]" --no-build-isolation 2>&1 \
     | grep -v "is ignored: it is neither a file nor a directory" || true
   .venv/bin/python -c "import ramverk, torch, tensorflow, jax, mkdocs" 2>/dev/null \
     || { echo "setup: the install did not complete; see the messages above" >&2; exit 1; }

@@ -144,9 +144,19 @@ def only_framework(key: str) -> Policy:
 def execute(path: Path, namespace: dict, policy: Policy = missing_packages) -> list[Skipped]:
     """Run the file's chunks in `namespace`, skipping sections the policy refuses; returns what was skipped."""
     path = Path(path)
+    global _depth
     skipped: list[Skipped] = []
     ran: set[str] = set()
     shared: dict[str, frozenset[str]] = {}  # shared-code functions and what they read
+    _depth += 1  # inside, the snippet's own run_as_script line does nothing
+    try:
+        _run_chunks(path, namespace, policy, skipped, ran, shared)
+    finally:
+        _depth -= 1
+    return skipped
+
+
+def _run_chunks(path: Path, namespace: dict, policy: Policy, skipped: list, ran: set, shared: dict) -> None:
     with _siblings(path.parent, policy):
         for chunk in chunks(path):
             if chunk.section is None and not chunk.is_main:
@@ -159,7 +169,6 @@ def execute(path: Path, namespace: dict, policy: Policy = missing_packages) -> l
             code = compile("\n" * (chunk.start - 1) + chunk.source, str(path), "exec")
             exec(code, namespace)  # noqa: S102 - the snippet is the program being run, sandboxed by the caller
             ran |= chunk.binds
-    return skipped
 
 
 def load(path: Path, module_name: str, policy: Policy = missing_packages) -> tuple[types.ModuleType, list[Skipped]]:
@@ -170,15 +179,13 @@ def load(path: Path, module_name: str, policy: Policy = missing_packages) -> tup
     return module, execute(Path(path), module.__dict__, policy)
 
 
-_running = False
+_depth = 0  # how many execute() calls are running
 
 
 def run_as_script(name: str, file: str) -> None:
     """At the top of a snippet: when it runs as a script, run it section by section, then exit."""
-    global _running
-    if name != "__main__" or _running:
+    if name != "__main__" or _depth:
         return
-    _running = True
     main = sys.modules["__main__"]  # the real one, so multiprocessing can pickle what the sections define
     skipped = execute(Path(file), main.__dict__)
     for item in skipped:

@@ -5,6 +5,8 @@ The function is the sum of softplus(x) = log(1 + exp(x)). Run it: python snippet
 
 import os
 
+import numpy as np
+
 from ramverk.sections import run_as_script
 
 run_as_script(__name__, __file__)  # as a script: run each section whose packages are installed, skip the rest
@@ -19,7 +21,6 @@ BENCHMARK = {
 # --8<-- [start:loop]
 import math
 
-import numba
 import numpy as np
 
 
@@ -30,18 +31,33 @@ def softplus_sum(x):  # an ordinary Python loop
     return total
 
 
-softplus_sum_jit = numba.njit(softplus_sum)  # the same source, compiled to machine code by LLVM
-
-
 def softplus_sum_numpy(x):  # NumPy: whole-array operations, each makes a temporary array
     return np.log1p(np.exp(x)).sum()
 
 
 x = np.linspace(-3.0, 3.0, 10_001)
 print(f"plain Python: {softplus_sum(x):.6f}")
-print(f"numba:        {softplus_sum_jit(x):.6f}")
 print(f"NumPy:        {softplus_sum_numpy(x):.6f}")
 # --8<-- [end:loop]
+
+# --8<-- [start:jit]
+import math
+
+import numba
+import numpy as np
+
+
+@numba.njit  # the same loop, compiled to machine code by LLVM on the first call
+def softplus_sum_jit(x):
+    total = 0.0
+    for v in x:
+        total += math.log1p(math.exp(v))
+    return total
+
+
+x = np.linspace(-3.0, 3.0, 10_001)
+print(f"numba:        {softplus_sum_jit(x):.6f}")
+# --8<-- [end:jit]
 
 # --8<-- [start:signatures]
 import numba

@@ -43,6 +43,15 @@ def run_main(path: Path) -> None:
     finally:
         sys.modules["__main__"] = saved
         sys.path.remove(str(path.parent))
+        _reset_global_settings()
+
+
+def _reset_global_settings() -> None:
+    """What a snippet may switch on for its whole process, switched back before the next one runs."""
+    if "jax" in sys.modules:
+        sys.modules["jax"].config.update("jax_enable_x64", False)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_default_dtype(sys.modules["torch"].float32)
 
 
 def _devices_of(value) -> set[str]:

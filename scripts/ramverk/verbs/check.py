@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ramverk import fences, page_source, snippet_spec, site_config, translations
+from ramverk import fences, page_source, sections, snippet_spec, site_config, translations
 from ramverk.page_source import includes, pages
 
 # name -> function returning problem lines; other modules append their checks here.
@@ -42,6 +42,8 @@ def _snippets() -> list[str]:
             known[snip.rel] = set(snip.sections)
         except snippet_spec.SnippetSpecError as error:
             out.append(str(error))
+            continue
+        out += sections.lint(path, root)  # sections stand alone; shared code imports no framework
     for page in pages():
         text = page.path.read_text(encoding="utf-8")
         for lineno, line in enumerate(text.splitlines(), start=1):
