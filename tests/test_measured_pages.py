@@ -128,3 +128,45 @@ def test_hash_covers_sibling_snippets_a_snippet_imports(tmp_path):
     before = snippet_spec.load(user, tmp_path).content_hash()
     shared.write_text("def build(framework, mode, device, n):\n    return lambda: n + 1\n")
     assert snippet_spec.load(user, tmp_path).content_hash() != before  # its results are now stale
+
+
+def _gpu_record(mode: str, median: float) -> Record:
+    return _record(mode, median).model_copy(update={
+        "device": Device(kind="cuda", name="NVIDIA H200", driver="580.159.04", cuda="13.0", memory_gib=140.4,
+                         compute_capability="9.0"), "threads": 16})
+
+
+def test_a_table_without_gpu_results_says_how_to_measure_them_in_the_page_language(results):
+    results([_record("eager", 0.00132), _record("jit", 0.000456, ratio=0.3454)])
+    sv = _render(f"<!-- timing: {SNIPPET} chart=no -->", "sv")
+    en = _render(f"<!-- timing: {SNIPPET} chart=no -->", "en")
+    command = f"python -m ramverk run --device cuda --only {SNIPPET}"
+    assert f"Inte mätt på en GPU än. På en maskin med en NVIDIA-GPU: `{command}`" in sv
+    assert f"Not measured on a GPU yet. On a machine with an NVIDIA GPU: `{command}`" in en
+    assert "NVIDIA" not in en.split("|")[1], "no empty GPU column"
+
+
+def test_gpu_results_get_a_column_with_device_versions_and_a_share_of_the_limit(results):
+    results([_record("eager", 0.00132), _record("jit", 0.000456, ratio=0.3454),
+             _gpu_record("eager", 0.0002), _gpu_record("jit", 0.00002)])
+    en = _render(f"<!-- timing: {SNIPPET} chart=no -->", "en")
+    header = next(line for line in en.splitlines() if line.startswith("| Case"))
+    assert "Test CPU, 1 thread" in header and "NVIDIA H200" in header
+    assert "Not measured on a GPU yet" not in en
+    assert "NVIDIA H200" in en.split("| Case")[1].split("\n\n", 1)[1]  # the provenance names the device too
+
+
+def test_a_gpu_only_snippet_without_results_renders_the_note_and_builds(tmp_path, monkeypatch):
+    root = tmp_path
+    (root / "snippets" / "hardware").mkdir(parents=True)
+    (root / "results").mkdir()
+    (root / "snippets" / "hardware" / "gpu_only.py").write_text(
+        'BENCHMARK = {"frameworks": ["torch"], "modes": {"torch": ["eager"]}, "devices": ["cuda"],\n'
+        '             "sizes": {"quick": {"n": 1}, "full": {"n": 2}}}\n\n\n'
+        'def build(framework, mode, device, n):\n    return lambda: n\n')
+    monkeypatch.setenv("RAMVERK_RESULTS_DIR", str(root / "results"))
+    from ramverk import timing_tables
+
+    monkeypatch.setattr(timing_tables.site_config, "load", lambda: type("C", (), {"root": root})())
+    out = _render("<!-- timing: snippets/hardware/gpu_only.py -->", "en")
+    assert "Not measured on a GPU yet" in out and "--device cuda --only snippets/hardware/gpu_only.py" in out
