@@ -3,6 +3,8 @@
 On a GPU, `y = x @ x` only *queues* a kernel and returns at once; the timer then measures the
 queueing, not the work. torch.cuda.synchronize() (or reading the result) waits for the GPU.
 On a CPU every operation finishes before Python continues, so both timings agree.
+The `events` section times the same product three ways on a GPU: a host clock without
+synchronising, a host clock with it, and CUDA events recorded on the GPU's own stream.
 Run it: python snippets/hardware/async_timing.py
 """
 
@@ -62,5 +64,33 @@ finished = time.perf_counter() - start
 print(f"JAX returned after {dispatched * 1e3:.3f} ms, result ready after {finished * 1e3:.3f} ms")
 # --8<-- [end:jax]
 
+# --8<-- [start:events]
+import time
+
+import torch
+
+if torch.cuda.is_available():
+    x = torch.randn(8192, 8192, device="cuda")
+    x @ x  # warm-up
+    torch.cuda.synchronize()
+
+    start = time.perf_counter()
+    y = x @ x
+    queued = time.perf_counter() - start  # wrong: only the launch
+    torch.cuda.synchronize()
+    waited = time.perf_counter() - start  # right: until the GPU is done
+
+    begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    begin.record()  # timestamps taken by the GPU itself, in stream order
+    y = x @ x
+    end.record()
+    end.synchronize()
+    print(f"host clock, no sync: {queued * 1e3:8.3f} ms  (the launch)")
+    print(f"host clock, synced:  {waited * 1e3:8.3f} ms  (launch + work)")
+    print(f"CUDA events:         {begin.elapsed_time(end):8.3f} ms  (the work on the GPU)")
+else:
+    print("no CUDA device here: CUDA events need one (torch.cuda.is_available() is False)")
+# --8<-- [end:events]
+
 if __name__ == "__main__":
-    print("see the two sections above: torch (cuda if present) and JAX")
+    print("see the sections above: torch (cuda if present), JAX, and CUDA events (cuda only)")
