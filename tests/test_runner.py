@@ -70,7 +70,7 @@ def root(tmp_path: Path) -> Path:
 def cli(root: Path, *args: str, capsys=None) -> tuple[int, str]:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="verb", required=True)
-    run_verb.register(sub)
+    run_verb.setup(sub.add_parser("run"))
     ns = parser.parse_args(["run", "--root", str(root), "--quick", "--machine", "test", *args])
     code = ns.run(ns)
     out = capsys.readouterr().out if capsys else ""
@@ -182,7 +182,7 @@ def test_sigkill_mid_run_keeps_results_and_rerun_completes_only_the_rest(root, t
     write_snippet(root, "a_fast")
     write_snippet(root, "b_slow", body='import os, time; time.sleep(float(os.environ.get("RAMVERK_TEST_SLEEP", "0")))')
     code = ("import argparse, sys; from ramverk.verbs import run as r; p = argparse.ArgumentParser(); "
-            "s = p.add_subparsers(); r.register(s); a = p.parse_args(sys.argv[1:]); sys.exit(a.run(a))")
+            "s = p.add_subparsers(); r.setup(s.add_parser('run')); a = p.parse_args(sys.argv[1:]); sys.exit(a.run(a))")
     argv = [sys.executable, "-c", code, "run", "--root", str(root), "--quick", "--machine", "test"]
     env = dict(os.environ, RAMVERK_TEST_SLEEP="60", PYTHONPATH=str(SCRIPTS))
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -286,7 +286,7 @@ def test_compare_prints_ratios_against_a_reference_machine(root, capsys):
     results_store.save(root / "results" / "ref.json",
                        ResultsFile(machine=mine.machine.model_copy(update={"name": "ref"}), records=slower))
     parser = argparse.ArgumentParser()
-    compare.register(parser.add_subparsers())
+    compare.setup(parser.add_subparsers().add_parser("compare"))
     ns = parser.parse_args(["compare", "--root", str(root), "--quick", "--machine", "test"])
     assert ns.run(ns) == 0
     out = capsys.readouterr().out
@@ -304,7 +304,7 @@ def test_compare_prints_ratios_against_a_reference_machine(root, capsys):
 def test_bad_options_are_one_line_errors_before_anything_runs(root, capsys, args, message):
     write_snippet(root, "good")
     parser = argparse.ArgumentParser()
-    run_verb.register(parser.add_subparsers(dest="verb", required=True))
+    run_verb.setup(parser.add_subparsers(dest="verb", required=True).add_parser("run"))
     ns = parser.parse_args(["run", "--root", str(root), "--quick", *args])
     code = ns.run(ns)
     out = capsys.readouterr().out
@@ -340,7 +340,7 @@ def test_a_physically_impossible_report_is_rejected(root):
     config = runner.Config.from_pyproject(root, quick=True, machine="test")
     group = next(g for g in runner.plan(config).groups)
     stats = Statistics(median_s=1e-12, q1_s=1e-12, q3_s=1e-12, min_s=1e-12, max_s=1e-12, n=5, number=1)
-    from ramverk.worker import ModeReport, Report
+    from ramverk.protocol import ModeReport, Report
 
     forged = Report(status="ok", modes={m: ModeReport(stats=stats) for m in group.modes})
     assert "below 1e-09 s" in runner.implausible(group, forged, None)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ramverk import launch, sandbox
-from ramverk.worker import Job
+from ramverk.protocol import Job
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBES = ROOT / "tests" / "fixtures" / "sandbox_probes.py"

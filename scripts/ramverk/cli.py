@@ -1,7 +1,8 @@
 """The one entry point: `python -m ramverk <verb>` (or `ramverk <verb>` inside .venv).
 
-Each verb lives in its own module under ramverk/verbs/ and registers itself with
-`register(subparsers)`; the module's `run(args)` returns the exit code.
+Each verb lives in a module under ramverk/verbs/ with a `setup(parser)` that adds its options and
+sets `run`, which returns the exit code. Only the module of the verb being run is imported, so
+`ramverk --help` and a cheap verb start fast.
 """
 
 from __future__ import annotations
@@ -10,24 +11,34 @@ import argparse
 import importlib
 import sys
 
-# One module per verb, in the order `--help` lists them.
-VERBS = [
-    "check",
-    "new_note",
-    "import_obsidian",
-    "run",
-    "compare",
-    "bench_fidelity",
-    "glossary",  # registers `glossary` and `verify-glossary`
-    "graphs",  # registers `graphs` and `verify-graphs`
-]
+# verb -> (module, its setup function, one line of help), in the order `--help` lists them
+VERBS = {
+    "check": ("ramverk.verbs.check", "setup", "fast checks of pages, snippets and results (seconds)"),
+    "new-note": ("ramverk.verbs.new_note", "setup", "start a note: page pair, snippet skeleton, nav entry"),
+    "import-obsidian": ("ramverk.verbs.import_obsidian", "setup", "convert an Obsidian note into a page"),
+    "run": ("ramverk.verbs.run", "setup", "measure the snippets (snippet x framework x mode x device)"),
+    "compare": ("ramverk.verbs.compare", "setup", "this machine's results as ratios to the reference results"),
+    "bench-fidelity": ("ramverk.verbs.bench_fidelity", "setup",
+                       "compare the runner's timer with torch.utils.benchmark"),
+    "glossary": ("ramverk.verbs.glossary", "setup_write", "write docs/glossary.<lang>.md from docs/glossary.yml"),
+    "verify-glossary": ("ramverk.verbs.glossary", "setup_verify",
+                        "regenerate the glossary pages in memory and diff"),
+    "graphs": ("ramverk.verbs.graphs", "setup_write",
+               "trace the framework graphs into docs/assets/graphs/ (DOT + SVG)"),
+    "verify-graphs": ("ramverk.verbs.graphs", "setup_verify",
+                      "re-trace the graphs and fail if a committed one differs"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="ramverk", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    for name in VERBS:
-        importlib.import_module(f"ramverk.verbs.{name}").register(subparsers)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for verb, (module, setup, help_text) in VERBS.items():
+        sub = subparsers.add_parser(verb, help=help_text, description=help_text)
+        if verb == chosen:
+            getattr(importlib.import_module(module), setup)(sub)
     args = parser.parse_args(argv)
     return int(args.run(args) or 0)
 

@@ -17,7 +17,7 @@ import statistics
 from dataclasses import dataclass
 
 from ramverk.measure import measure
-from ramverk.worker import pin_threads
+from ramverk.protocol import pin_threads
 
 TARGET = 0.10
 

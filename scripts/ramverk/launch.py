@@ -24,7 +24,7 @@ import tempfile
 from pydantic import ValidationError
 
 from ramverk.sandbox import OUTPUT_CAP_BYTES, child_env, gpu_device_nodes, spawn
-from ramverk.worker import Job, Report, pin_threads
+from ramverk.protocol import Job, Report, pin_threads
 
 def worker_env(threads: int) -> dict[str, str]:
     """The worker's environment: the sandbox's (no credentials, this package importable), threads pinned."""

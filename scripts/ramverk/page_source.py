@@ -16,7 +16,6 @@ from pathlib import Path
 
 import markdown
 from pymdownx.snippets import SnippetMissingError, SnippetPreprocessor
-from pytest_codeblocks.main import extract_from_buffer
 
 from ramverk import site_config
 
@@ -195,6 +194,10 @@ def source_line(text: str, expanded_lineno: int) -> tuple[int, str | None]:
 
 
 def blocks(page: Page) -> list[Block]:
+    # pytest-codeblocks' own parser, so the tests see the blocks it would; imported here, not at the
+    # top, because the site build imports this module and must not pull in pytest.
+    from pytest_codeblocks.main import extract_from_buffer
+
     expanded = expand(page.path.read_text(encoding="utf-8"))
     return [
         Block(page, b.lineno, (b.syntax or "").strip(), b.code)

@@ -27,7 +27,7 @@ from ramverk.measure import WARMUP_FRACTION
 from ramverk.results import Case, Machine, Record
 from ramverk.results import Device as DeviceModel
 from ramverk.site_config import REPO_ROOT
-from ramverk.worker import Job, Report
+from ramverk.protocol import Job, Report
 
 FIRST_CALL_GUESS_S = {"compile": 20.0, "jit": 2.0, "function": 2.0}
 

@@ -11,8 +11,7 @@ from ramverk import fidelity
 from ramverk.verbs.run import _fmt
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("bench-fidelity", help="compare the runner's timer with torch.utils.benchmark")
+def setup(parser) -> None:
     parser.add_argument("--min-time", type=float, default=0.5, help="min_run_time of each measurement (s)")
     parser.add_argument("--repeats", type=int, default=7, help="alternating repeats per operation")
     parser.add_argument("--threads", type=int, default=1)

@@ -61,8 +61,7 @@ def _snippets() -> list[str]:
     return out
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("check", help="fast checks of pages, snippets and results (seconds)")
+def setup(parser) -> None:
     parser.add_argument("names", nargs="*", help="checks to run (default: all)")
     parser.set_defaults(run=run)
 

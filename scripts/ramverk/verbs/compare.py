@@ -13,8 +13,7 @@ from ramverk import devices, results_store
 from ramverk.verbs import run as run_verb
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("compare", help="this machine's results as ratios to the reference results")
+def setup(parser) -> None:
     run_verb.add_options(parser)
     parser.add_argument("--reference", action="append", metavar="NAME",
                         help="reference machine (results file stem); default: every other file in the results folder")

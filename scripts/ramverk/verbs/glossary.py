@@ -5,11 +5,12 @@ from __future__ import annotations
 from ramverk import glossary
 
 
-def register(subparsers) -> None:
-    write = subparsers.add_parser("glossary", help="write docs/glossary.<lang>.md from docs/glossary.yml")
-    write.set_defaults(run=run_write)
-    verify = subparsers.add_parser("verify-glossary", help="regenerate the glossary pages in memory and diff")
-    verify.set_defaults(run=run_verify)
+def setup_write(parser) -> None:
+    parser.set_defaults(run=run_write)
+
+
+def setup_verify(parser) -> None:
+    parser.set_defaults(run=run_verify)
 
 
 def run_write(args) -> int:

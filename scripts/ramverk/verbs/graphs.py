@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 
-def register(subparsers) -> None:
-    write = subparsers.add_parser("graphs", help="trace the framework graphs into docs/assets/graphs/ (DOT + SVG)")
-    write.set_defaults(run=run_write)
-    verify = subparsers.add_parser("verify-graphs", help="re-trace the graphs and fail if a committed one differs")
-    verify.set_defaults(run=run_verify)
+def setup_write(parser) -> None:
+    parser.set_defaults(run=run_write)
+
+
+def setup_verify(parser) -> None:
+    parser.set_defaults(run=run_verify)
 
 
 def run_write(args) -> int:

@@ -8,8 +8,7 @@ from ramverk import obsidian, site_config
 from ramverk.new_note import NAME
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("import-obsidian", help="convert an Obsidian note into a page")
+def setup(parser) -> None:
     parser.add_argument("path", type=Path, help="the note (.md or .txt)")
     parser.add_argument("--to", required=True, metavar="TOPIC/NAME",
                         help="where it goes: docs/TOPIC/NAME.<lang>.md (run new-note TOPIC/NAME first for the "

@@ -6,8 +6,7 @@ from ramverk import new_note, site_config
 from ramverk.nav import NavError
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("new-note", help="start a note: page pair, snippet skeleton, nav entry")
+def setup(parser) -> None:
     parser.add_argument("spec", metavar="TOPIC/NAME", help="e.g. execution/tf-function (lower case, hyphens)")
     parser.add_argument("--title-sv", help="the Swedish page title (also the nav title)")
     parser.add_argument("--title-en", help="the English page title")

@@ -12,8 +12,7 @@ from rich.table import Table
 from ramverk import devices, frameworks, results_store, runner, sandbox, snippet_spec
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("run", help="measure the snippets (snippet x framework x mode x device)")
+def setup(parser) -> None:
     add_options(parser)
     parser.set_defaults(run=run)
 
