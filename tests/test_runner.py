@@ -359,3 +359,15 @@ def test_gpu_workers_get_the_host_cores_and_cpu_workers_the_thread_setting(root)
     cores = runner.available_cores()
     assert config.threads_for("cpu") == 1 and config.threads_for("cuda") == cores
     assert runner.Config.from_pyproject(root, gpu_host_threads=1).threads_for("cuda") == 1
+
+
+def test_the_checkout_is_found_from_the_working_directory_not_the_installed_package(root):
+    """A second clone sharing this venv must read and write its own results/, not this one's."""
+    write_snippet(root, "good")
+    (root / "mkdocs.yml").write_text("site_name: another clone\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("RAMVERK_ROOT", "RAMVERK_RESULTS_DIR")}
+    proc = subprocess.run([sys.executable, "-m", "ramverk", "run", "--dry-run", "--quick", "--machine", "t"],
+                          cwd=root / "snippets", env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"results: {root / 'results' / 't.json'}" in proc.stdout
+    assert "snippets/t/good.py" in proc.stdout

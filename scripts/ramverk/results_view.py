@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,9 +23,7 @@ class Row:
 
 
 def results_dir() -> Path:
-    """results/ of the checkout; RAMVERK_RESULTS_DIR points elsewhere (tests, trying a fresh run)."""
-    override = os.environ.get("RAMVERK_RESULTS_DIR")
-    return Path(override) if override else site_config.load().root / "results"
+    return site_config.project().results_dir
 
 
 @lru_cache(maxsize=4)

@@ -16,17 +16,15 @@ import re
 import subprocess
 import tempfile
 import time
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ramverk import devices, frameworks, results_store, snippet_spec
+from ramverk import devices, frameworks, results_store, site_config, snippet_spec
 from ramverk.launch import run_worker
 from ramverk.measure import WARMUP_FRACTION
 from ramverk.results import Case, Machine, Record
 from ramverk.results import Device as DeviceModel
-from ramverk.site_config import REPO_ROOT
 from ramverk.protocol import Job, Report
 
 FIRST_CALL_GUESS_S = {"compile": 20.0, "jit": 2.0, "function": 2.0}
@@ -34,7 +32,7 @@ FIRST_CALL_GUESS_S = {"compile": 20.0, "jit": 2.0, "function": 2.0}
 
 @dataclass
 class Config:
-    root: Path = REPO_ROOT
+    root: Path = Path(".")
     results_dir: Path | None = None
     machine: str | None = None
     threads: int = 1  # per CPU worker
@@ -51,24 +49,14 @@ class Config:
 
     @classmethod
     def from_pyproject(cls, root: Path | None = None, **overrides) -> Config:
-        root = Path(root or REPO_ROOT).resolve()
-        table = {}
-        for candidate in (root / "pyproject.toml", REPO_ROOT / "pyproject.toml"):
-            if candidate.is_file():
-                table = tomllib.loads(candidate.read_text()).get("tool", {}).get("ramverk", {}).get("runner", {})
-                break
-        known = {f for f in cls.__dataclass_fields__}
-        unknown = set(table) - known
+        """The checkout's [tool.ramverk.runner] defaults (read by site_config), then the overrides."""
+        settings = site_config.project(root)
+        unknown = set(settings.runner) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(f"pyproject.toml [tool.ramverk.runner]: unknown key(s) {', '.join(sorted(unknown))}")
-        values = {k: v for k, v in table.items()}
-        if "results_dir" in values:
-            values["results_dir"] = root / values["results_dir"]
+        values = {**settings.runner, "results_dir": settings.results_dir, "root": settings.root}
         values.update({k: v for k, v in overrides.items() if v is not None})
-        values["root"] = root
         config = cls(**values)
-        if config.results_dir is None:
-            config.results_dir = root / "results"
         config.results_dir = Path(config.results_dir)
         config.validate()
         return config

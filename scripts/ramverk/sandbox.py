@@ -67,8 +67,14 @@ def child_env(extra: dict[str, str] | None = None, base: dict[str, str] | None =
 
 
 def memory_limit_bytes() -> int | None:
-    gib = float(os.environ.get("RAMVERK_MEMORY_LIMIT_GIB", DEFAULT_MEMORY_GIB))
-    return int(gib * (1 << 30)) if gib > 0 else None
+    """The checkout's memory_limit_gib ([tool.ramverk.runner] in pyproject.toml), in bytes."""
+    from ramverk import site_config
+
+    try:
+        gib = site_config.project().memory_limit_gib
+    except site_config.RootNotFound:
+        gib = DEFAULT_MEMORY_GIB  # code run from outside any checkout (a test's temporary folder)
+    return int(gib * (1 << 30)) if gib else None
 
 
 # --- What this machine allows ---------------------------------------------------------------
@@ -502,7 +508,7 @@ def run(argv: list[str], cwd: str | Path, *, timeout: float = DEFAULT_TIMEOUT_S,
         how: Isolation | None = None) -> Completed:
     """Run argv in cwd isolated (see spawn); on timeout the tree is killed and TimeoutExpired raised.
 
-    memory_bytes=-1 means the default (RAMVERK_MEMORY_LIMIT_GIB, 16 GiB); None means no limit.
+    memory_bytes=-1 means the checkout's memory_limit_gib (pyproject.toml); None means no limit.
     """
     limit = memory_limit_bytes() if memory_bytes == -1 else memory_bytes
     outcome = spawn(argv, cwd, env=child_env(env), timeout=timeout, memory_bytes=limit, output_cap=output_cap,

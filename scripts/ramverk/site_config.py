@@ -1,15 +1,34 @@
-"""Read the parts of mkdocs.yml the tooling shares with the site, so no setting is typed twice."""
+"""The one place settings are read: the checkout's mkdocs.yml and pyproject.toml, once per checkout.
+
+Which checkout: RAMVERK_ROOT (or a verb's --root) when given, else the nearest folder at or above
+the working directory holding both files. Never the installed package's own location, so two
+clones sharing one virtual environment each read and write their own docs/ and results/.
+"""
 
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-REPO_ROOT = Path(os.environ.get("RAMVERK_ROOT", Path(__file__).resolve().parents[2]))
+
+class RootNotFound(RuntimeError):
+    pass
+
+
+def find_root() -> Path:
+    if os.environ.get("RAMVERK_ROOT"):
+        return Path(os.environ["RAMVERK_ROOT"]).resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "mkdocs.yml").is_file() and (folder / "pyproject.toml").is_file():
+            return folder
+    raise RootNotFound(f"not inside a Ramverk checkout (no mkdocs.yml with a pyproject.toml at or above {here}); "
+                       "run from the checkout, or pass --root / set RAMVERK_ROOT")
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one instance per checkout
@@ -19,6 +38,40 @@ class SiteConfig:
     languages: tuple[str, ...]  # default language first
     snippets: dict  # the pymdownx.snippets options, as in mkdocs.yml
     raw: dict
+
+    @property
+    def project(self) -> Project:
+        return project(self.root)
+
+
+@dataclass(frozen=True, eq=False)
+class Project:
+    """pyproject.toml's [tool.ramverk.runner]: the runner's defaults, the results folder, the memory limit."""
+
+    root: Path
+    runner: dict
+
+    @property
+    def results_dir(self) -> Path:
+        """Where results/<machine>.json live: RAMVERK_RESULTS_DIR, else the runner's results_dir."""
+        override = os.environ.get("RAMVERK_RESULTS_DIR")
+        return Path(override) if override else self.root / self.runner.get("results_dir", "results")
+
+    @property
+    def memory_limit_gib(self) -> float | None:
+        """The memory limit of contributor code (runner workers, tested blocks); None or 0: none."""
+        return self.runner.get("memory_limit_gib") or None
+
+
+def project(root: Path | None = None) -> Project:
+    return _project(Path(root).resolve() if root else _current_root or find_root())
+
+
+@lru_cache(maxsize=None)
+def _project(root: Path) -> Project:
+    pyproject = root / "pyproject.toml"
+    tool = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}) if pyproject.is_file() else {}
+    return Project(root, dict(tool.get("ramverk", {}).get("runner", {})))
 
 
 def _markdown_extension(raw: dict, name: str) -> dict:
@@ -37,17 +90,17 @@ def _i18n(raw: dict) -> dict:
     raise KeyError("mkdocs.yml: the i18n plugin is not configured")
 
 
-_current_root = REPO_ROOT
+_current_root: Path | None = None
 
 
 def use_root(root: Path) -> None:
-    """Point the tooling at another checkout (the MkDocs hooks pass the mkdocs.yml folder)."""
+    """Point the tooling at this checkout (each MkDocs hook passes its mkdocs.yml folder in on_config)."""
     global _current_root
     _current_root = Path(root).resolve()
 
 
 def load(root: Path | None = None) -> SiteConfig:
-    return _load(Path(root).resolve() if root else _current_root)
+    return _load(Path(root).resolve() if root else _current_root or find_root())
 
 
 @lru_cache(maxsize=None)
