@@ -45,35 +45,32 @@ def _drive(hide: str, *args: str, timeout: float = 900) -> list[dict]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("hidden", HIDDEN)
-def test_every_snippet_runs_as_a_script_with_a_framework_missing(hidden):
+def test_every_snippet_and_build_runs_with_a_framework_missing(hidden):
+    """As a script, every snippet using it runs and names what it skipped; every other framework builds."""
     using = [p for p in SNIPPETS if _uses(p, hidden)]
     assert using, f"no snippet uses {hidden}: the test is looking at the wrong thing"
-    cases = _drive(hidden, "main", *map(str, using))
+    measured = [p for p in using if snippet_spec.load(p, ROOT).benchmark]
+    cases = _drive(hidden, "main", *map(str, using), "--build", "cpu", *map(str, measured))
     failed = [f"{c['case']}: {c['error']}" for c in cases if not c["ok"]]
     assert not failed, f"with {hidden} hidden:\n" + "\n".join(failed)
-    assert len(cases) == len(using)
-    for case in cases:  # every snippet that has a section of its own needing it says so
+
+    scripts = [c for c in cases if ":" not in c["case"]]
+    assert len(scripts) == len(using)
+    for case in scripts:  # every snippet that has a section of its own needing it says so
         path = Path(case["case"])
         needing = [c.section for c in sections.chunks(path) if c.section and c.needs & set(frameworks.get(hidden).modules)]
         if needing:
             reasons = "\n".join(case["skipped"])
             assert all(f"section {name!r}" in reasons for name in needing), (path.name, case["skipped"])
             assert hidden in reasons
-    print(f"\n{hidden} hidden: {len(cases)} snippets ran, "
-          f"{sum(len(c['skipped']) for c in cases)} sections skipped with a reason")
 
-
-@pytest.mark.slow
-@pytest.mark.parametrize("hidden", HIDDEN)
-def test_every_build_of_the_other_frameworks_runs_with_a_framework_missing(hidden):
-    measured = [p for p in SNIPPETS if snippet_spec.load(p, ROOT).benchmark and _uses(p, hidden)]
-    cases = _drive(hidden, "build", "cpu", *map(str, measured))
-    failed = [f"{c['case']}: {c['error']}" for c in cases if not c["ok"]]
-    assert not failed, f"with {hidden} hidden:\n" + "\n".join(failed)
-    assert not [c for c in cases if f":{hidden}/" in c["case"]], "a hidden framework was built"
+    builds = [c for c in cases if ":" in c["case"]]
+    assert not [c for c in builds if f":{hidden}/" in c["case"]], "a hidden framework was built"
     others = {(str(p), fw) for p in measured for fw in snippet_spec.load(p, ROOT).benchmark.frameworks if fw != hidden}
-    built = {tuple(c["case"].rsplit("/", 1)[0].rsplit(":", 1)) for c in cases}
+    built = {tuple(c["case"].rsplit("/", 1)[0].rsplit(":", 1)) for c in builds}
     assert others <= built, f"groups not built: {sorted(others - built)}"
+    print(f"\n{hidden} hidden: {len(scripts)} snippets ran, {sum(len(c['skipped']) for c in scripts)} sections "
+          f"skipped with a reason; {len(builds)} builds of the other frameworks ran")
 
 
 def test_torch_builds_put_everything_on_the_device():

@@ -3,6 +3,7 @@
     python drive.py main SNIPPET...          run each as `python SNIPPET` would (quick sizes)
     python drive.py build DEVICE SNIPPET...  load each as the runner's worker does, one framework at a
                                              time, and call every build(framework, mode, DEVICE) once
+    python drive.py main SNIPPET... --build DEVICE SNIPPET...   both, in one process
 
 Frameworks hidden with RAMVERK_HIDE (see sitecustomize.py) are skipped. Prints one JSON line per
 case: {"case": ..., "ok": bool, "error": str, "skipped": [...], "devices": [...]}.
@@ -102,8 +103,11 @@ def main(argv: list[str]) -> None:
     # arrays to jax.devices(device)[0] is caught: the default device is made the other one.
     os.environ["XLA_FLAGS"] = os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2"
     if argv[0] == "main":
-        for name in argv[1:]:
+        scripts, _, rest = " ".join(argv[1:]).partition(" --build ")
+        for name in scripts.split():
             run_main(Path(name).resolve())
+        if rest:
+            main(["build", *rest.split()])
     elif argv[0] == "build":
         for name in argv[2:]:
             run_builds(argv[1], Path(name).resolve())
