@@ -371,3 +371,22 @@ def test_the_checkout_is_found_from_the_working_directory_not_the_installed_pack
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"results: {root / 'results' / 't.json'}" in proc.stdout
     assert "snippets/t/good.py" in proc.stdout
+
+
+def test_results_are_not_written_from_a_dirty_checkout_unless_asked(root, capsys):
+    write_snippet(root, "good")
+    (root / "mkdocs.yml").write_text("site_name: t\n")
+    git = lambda *a: subprocess.run(["git", "-C", str(root), *a], check=True, capture_output=True)  # noqa: E731
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x")
+    write_snippet(root, "good", body="pass  # an uncommitted edit")
+    parser = argparse.ArgumentParser()
+    run_verb.setup(parser.add_subparsers(dest="verb", required=True).add_parser("run"))
+    ns = parser.parse_args(["run", "--root", str(root), "--quick", "--machine", "test"])
+    assert ns.run(ns) == 2
+    out = capsys.readouterr().out
+    assert "uncommitted changes" in out and "--allow-dirty" in out and not (root / "results" / "test.json").exists()
+    ns = parser.parse_args(["run", "--root", str(root), "--quick", "--machine", "test", "--allow-dirty"])
+    assert ns.run(ns) == 0, capsys.readouterr().out
+    assert {r.dirty for r in records(root)} == {True}

@@ -44,6 +44,7 @@ class Config:
     triad: bool = True  # measure the memory bandwidth once per run that measures anything
     quick: bool = False
     force: bool = False
+    allow_dirty: bool = False  # write to the checkout's results/ from a tree with uncommitted changes
     only: str | None = None
     device: str | None = None
 
@@ -230,7 +231,10 @@ def plan(config: Config) -> Plan:
 
 
 def _git(root: Path) -> tuple[str | None, bool]:
-    """(HEAD, dirty) when root is itself this project's git work tree; (None, False) for an export."""
+    """(HEAD, dirty) when root is itself this project's git work tree; (None, False) for an export.
+
+    Dirty means a tracked file differs from HEAD, results/ aside (a run's own output is no change
+    to what was measured)."""
     def git(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
 
@@ -239,7 +243,7 @@ def _git(root: Path) -> tuple[str | None, bool]:
         if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root.resolve():
             return None, False  # not a checkout, or the checkout of something that encloses this tree
         head = git("rev-parse", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no")
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results")
         return (head.stdout.strip() or None), bool(dirty.stdout.strip())
     except (OSError, subprocess.TimeoutExpired):
         return None, False
@@ -300,6 +304,17 @@ def implausible(group: Group, report: Report, machine: Machine | None) -> str | 
                 return (f"{mode}: {rate:.3g} {roofline.LIMITS[kind][0]} is more than {MAX_OVER_LIMIT:g}× "
                         f"the device limit {limit.per_second:.3g}")
     return None
+
+
+def dirty_refusal(config: Config) -> str | None:
+    """Why this run may not write its results, or None: published results come from committed code."""
+    if config.allow_dirty or config.results_dir.resolve() != (config.root / "results").resolve():
+        return None
+    commit, dirty = _git(config.root)
+    if not dirty:
+        return None
+    return (f"the checkout has uncommitted changes, so results/ would record commit {commit[:8]}+dirty; "
+            "commit first, or pass --allow-dirty (or --results-dir elsewhere) to measure anyway")
 
 
 def records_for(group: Group, config: Config, commit: str | None, dirty: bool) -> list[Record]:

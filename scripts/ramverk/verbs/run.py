@@ -22,6 +22,8 @@ def add_options(parser) -> None:
     parser.add_argument("--device", metavar="KIND", help=f"only this device ({', '.join(devices.DEVICE_KINDS)})")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and its time estimate, run nothing")
     parser.add_argument("--force", action="store_true", help="re-run cases whose results are up to date")
+    parser.add_argument("--allow-dirty", action="store_true",
+                        help="write to results/ even though the checkout has uncommitted changes")
     parser.add_argument("--quick", action="store_true", help="tiny sizes and a short minimum time (for tests)")
     parser.add_argument("--results-dir", metavar="DIR", help="where <machine>.json lives (default: results/)")
     parser.add_argument("--machine", metavar="NAME", help="results file stem (default: from CPU, GPU and threads)")
@@ -33,7 +35,8 @@ def add_options(parser) -> None:
 def config_from(args) -> runner.Config:
     return runner.Config.from_pyproject(args.root, results_dir=args.results_dir, machine=args.machine,
                                         threads=args.threads, quick=args.quick or None, force=args.force or None,
-                                        only=args.only, device=args.device)
+                                        only=args.only, device=args.device,
+                                        allow_dirty=getattr(args, "allow_dirty", False) or None)
 
 
 def _fmt(seconds: float | None) -> str:
@@ -163,6 +166,9 @@ def run(args) -> int:
             console.print("[red]BAD SNIPPET[/] " + escape(line), highlight=False)
         return 1 if the_plan.errors else 0
     todo = [g for g in the_plan.groups if g.status == "run"]
+    if todo and (refusal := runner.dirty_refusal(config)):
+        console.print("[red]run:[/] " + escape(refusal), highlight=False, soft_wrap=True)
+        return 2
     if todo:
         bar = Bar(console, todo)
         with bar.progress:
