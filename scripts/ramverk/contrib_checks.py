@@ -34,3 +34,14 @@ def _shell_blocks() -> list[str]:
 def _wikilinks() -> list[str]:
     """Every [[wikilink]] names a page (and heading) in the same language."""
     return wikilinks.problems()
+
+
+CODE_LINE_LIMIT = 80  # characters: what the desktop code column shows (656 px of 8.18 px glyphs, Playwright)
+
+
+@check("code-width")
+def _code_width() -> list[str]:
+    """No displayed code line is wider than the desktop code column (CODE_LINE_LIMIT characters)."""
+    from ramverk import notebooks
+
+    return notebooks.long_code_lines(CODE_LINE_LIMIT)

@@ -23,7 +23,9 @@ c_bar = f_bar * a  # f = a · c, so df/dc = a
 a_bar = f_bar * c  # ... and df/da (the direct path through the product) = c
 a_bar += c_bar * 1.0  # c = a + b, so dc/da = 1: the second path into a adds up
 b_bar = c_bar * 1.0  # dc/db = 1
-print(f"f = {f}, df/da = {a_bar} (2a + b = {2 * a + b}), df/db = {b_bar} (a = {a})")
+print(
+    f"f = {f}, df/da = {a_bar} (2a + b = {2 * a + b}), df/db = {b_bar} (a = {a})"
+)
 assert (a_bar, b_bar) == (2 * a + b, a)
 # --8<-- [end:by_hand]
 
@@ -34,7 +36,9 @@ a = torch.tensor(2.0, requires_grad=True)
 b = torch.tensor(3.0, requires_grad=True)
 f = a * (a + b)  # the graph is recorded while this line runs
 f.backward()  # the reverse pass fills a.grad and b.grad
-print(f"PyTorch: f = {f.item()}, df/da = {a.grad.item()}, df/db = {b.grad.item()}")
+print(
+    f"PyTorch: f = {f.item()}, df/da = {a.grad.item()}, df/db = {b.grad.item()}"
+)
 assert (a.grad.item(), b.grad.item()) == (7.0, 2.0)
 # --8<-- [end:torch]
 
@@ -43,10 +47,13 @@ import tensorflow as tf
 
 a = tf.Variable(2.0)
 b = tf.Variable(3.0)
-with tf.GradientTape() as tape:  # the tape records the operations run inside the block
+# the tape records the operations run inside the block
+with tf.GradientTape() as tape:
     f = a * (a + b)
 da, db = tape.gradient(f, [a, b])
-print(f"TensorFlow: f = {f.numpy()}, df/da = {da.numpy()}, df/db = {db.numpy()}")
+print(
+    f"TensorFlow: f = {f.numpy()}, df/da = {da.numpy()}, df/db = {db.numpy()}"
+)
 assert (da.numpy(), db.numpy()) == (7.0, 2.0)
 # --8<-- [end:tensorflow]
 
@@ -80,7 +87,13 @@ print("torch.fx graph:")
 print(torch.fx.symbolic_trace(f).graph)
 
 print("tf.function graph operations:")
-graph = tf.function(f).get_concrete_function(tf.TensorSpec([], tf.float32), tf.TensorSpec([], tf.float32)).graph
+graph = (
+    tf.function(f)
+    .get_concrete_function(
+        tf.TensorSpec([], tf.float32), tf.TensorSpec([], tf.float32)
+    )
+    .graph
+)
 print([(op.type, op.name) for op in graph.get_operations()])
 # --8<-- [end:traces]
 

@@ -19,7 +19,8 @@ class Sigmoid(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
         y = 1 / (1 + torch.exp(-x))
-        ctx.save_for_backward(y)  # keep what backward needs: the output is enough
+        # keep what backward needs: the output is enough
+        ctx.save_for_backward(y)
         return y
 
     @staticmethod
@@ -33,9 +34,13 @@ def sigmoid(x):
 
 
 x = torch.linspace(-4, 4, 9, dtype=torch.float64, requires_grad=True)
-print("gradcheck:", torch.autograd.gradcheck(sigmoid, (x,)))  # compares with finite differences
+# compares with finite differences
+print("gradcheck:", torch.autograd.gradcheck(sigmoid, (x,)))
 sigmoid(x).sum().backward()
-print("matches torch.sigmoid:", torch.allclose(x.grad, torch.sigmoid(x) * (1 - torch.sigmoid(x))))
+print(
+    "matches torch.sigmoid:",
+    torch.allclose(x.grad, torch.sigmoid(x) * (1 - torch.sigmoid(x))),
+)
 # --8<-- [end:torch]
 
 # --8<-- [start:gradcheck_fail]
@@ -85,7 +90,10 @@ sigmoid.defvjp(sigmoid_fwd, sigmoid_bwd)
 
 x = jnp.linspace(-4.0, 4.0, 9)
 ours = jax.vmap(jax.grad(sigmoid))(x)
-print("matches jax.nn.sigmoid:", bool(jnp.allclose(ours, jax.vmap(jax.grad(jax.nn.sigmoid))(x))))
+print(
+    "matches jax.nn.sigmoid:",
+    bool(jnp.allclose(ours, jax.vmap(jax.grad(jax.nn.sigmoid))(x))),
+)
 # --8<-- [end:jax]
 
 # --8<-- [start:tensorflow]
@@ -106,7 +114,9 @@ x = tf.linspace(-4.0, 4.0, 9)
 with tf.GradientTape(persistent=True) as tape:
     tape.watch(x)
     ours, reference = sigmoid(x), tf.sigmoid(x)
-same = tf.reduce_all(tf.abs(tape.gradient(ours, x) - tape.gradient(reference, x)) < 1e-6)
+same = tf.reduce_all(
+    tf.abs(tape.gradient(ours, x) - tape.gradient(reference, x)) < 1e-6
+)
 print("matches tf.sigmoid:", bool(same))
 # --8<-- [end:tensorflow]
 
@@ -127,11 +137,14 @@ def softplus(x):
 @softplus.defjvp
 def softplus_jvp(primals, tangents):
     (x,), (t,) = primals, tangents
-    return softplus(x), jax.nn.sigmoid(x) * t  # d/dx log(1 + e^x) = σ(x), which never overflows
+    # d/dx log(1 + e^x) = σ(x), which never overflows
+    return softplus(x), jax.nn.sigmoid(x) * t
 
 
 for x in [1.0, 100.0]:
-    print(f"x={x:5}: naive grad {float(jax.grad(softplus_naive)(x))}, custom grad {float(jax.grad(softplus)(x))}")
+    print(
+        f"x={x:5}: naive grad {float(jax.grad(softplus_naive)(x))}, custom grad {float(jax.grad(softplus)(x))}"
+    )
 # --8<-- [end:stable]
 
 # --8<-- [start:straight_through]
@@ -152,7 +165,8 @@ class RoundSTE(torch.autograd.Function):
 
 x = torch.tensor([0.2, 0.7, 1.4], requires_grad=True)
 torch.round(x).sum().backward()
-print("gradient through torch.round:", x.grad)  # zero almost everywhere: nothing to learn from
+# zero almost everywhere: nothing to learn from
+print("gradient through torch.round:", x.grad)
 x.grad = None
 RoundSTE.apply(x).sum().backward()
 print("gradient through RoundSTE:   ", x.grad)

@@ -26,7 +26,8 @@ J = jax.jacfwd(f)(x)  # the full 2×3 Jacobian, for comparison
 y, Jv = jax.jvp(f, (x,), (jnp.array([1.0, 0.0, 0.0]),))
 print("J @ e0 =", Jv, "= first column of J:", J[:, 0])
 
-# Reverse mode: run f once, then pull a cotangent u (an output weight) back, get u @ J.
+# Reverse mode: run f once, then pull a cotangent u (an output weight) back, get
+# u @ J.
 y, pullback = jax.vjp(f, x)
 (uJ,) = pullback(jnp.array([1.0, 0.0]))
 print("e0 @ J =", uJ, "= first row of J:", J[0])

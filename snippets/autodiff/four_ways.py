@@ -42,7 +42,9 @@ exact = (math.cos(1.0) + math.sin(1.0)) * math.exp(1.0)
 for h in [1e-1, 1e-4, 1e-8, 1e-12]:
     forward = (f(1.0 + h) - f(1.0)) / h
     central = (f(1.0 + h) - f(1.0 - h)) / (2 * h)
-    print(f"h={h:.0e}  forward error {abs(forward - exact):.1e}   central error {abs(central - exact):.1e}")
+    print(
+        f"h={h:.0e}  forward error {abs(forward - exact):.1e}   central error {abs(central - exact):.1e}"
+    )
 # --8<-- [end:finite_differences]
 
 # --8<-- [start:symbolic]
@@ -53,8 +55,10 @@ l = x  # the logistic map l_{k+1} = 4 l_k (1 - l_k), applied n times
 for n in range(1, 5):
     l = 4 * l * (1 - l)
     derivative = sp.diff(l, x)
-    print(f"n={n}: l_n has {sp.count_ops(l):3d} operations, "
-          f"d l_n/dx has {sp.count_ops(derivative):4d}, expanded {sp.count_ops(sp.expand(derivative)):4d}")
+    print(
+        f"n={n}: l_n has {sp.count_ops(l):3d} operations, "
+        f"d l_n/dx has {sp.count_ops(derivative):4d}, expanded {sp.count_ops(sp.expand(derivative)):4d}"
+    )
 # --8<-- [end:symbolic]
 
 # --8<-- [start:automatic_torch]
@@ -92,7 +96,9 @@ import jax.numpy as jnp
 
 df = jax.grad(lambda x: jnp.sin(x) * jnp.exp(x))
 exact = (math.cos(1.0) + math.sin(1.0)) * math.exp(1.0)
-print(f"jax.grad {float(df(1.0)):.15f}, error {abs(float(df(1.0)) - exact):.1e}")
+print(
+    f"jax.grad {float(df(1.0)):.15f}, error {abs(float(df(1.0)) - exact):.1e}"
+)
 # --8<-- [end:automatic_jax]
 
 # --8<-- [start:cost]
@@ -115,14 +121,20 @@ calls, h = 0, 1e-6
 base = loss(w)
 eye = torch.eye(n, dtype=w.dtype)
 fd = torch.stack([(loss(w + h * eye[i]) - base) / h for i in range(n)])
-print(f"finite differences: {calls} evaluations of the loss for {n} partial derivatives")
+print(
+    f"finite differences: {calls} evaluations of the loss for {n} partial derivatives"
+)
 
 # Reverse-mode autodiff: one forward and one backward pass, whatever n is.
 calls = 0
 w.requires_grad_(True)
 loss(w).backward()
-print(f"reverse mode:       {calls} evaluation of the loss (plus one backward pass)")
-print(f"largest difference between the two: {(fd - w.grad).abs().max().item():.1e}")
+print(
+    f"reverse mode:       {calls} evaluation of the loss (plus one backward pass)"
+)
+print(
+    f"largest difference between the two: {(fd - w.grad).abs().max().item():.1e}"
+)
 # --8<-- [end:cost]
 
 

@@ -28,7 +28,8 @@ def make_f(n_in, n_out, hidden, seed=0, device="cpu"):
     k1, k2 = jax.random.split(jax.random.key(seed))
     w1 = jax.random.normal(k1, (hidden, n_in)) / n_in**0.5
     w2 = jax.random.normal(k2, (n_out, hidden)) / hidden**0.5
-    w1, w2 = jax.device_put((w1, w2), jax.devices(device)[0])  # the weights live where x lives
+    # the weights live where x lives
+    w1, w2 = jax.device_put((w1, w2), jax.devices(device)[0])
     return lambda x: w2 @ jnp.tanh(w1 @ x)
 
 
@@ -36,7 +37,9 @@ f = make_f(n_in=3, n_out=40, hidden=16)
 x = jnp.ones(3)
 J_fwd = jax.jit(jax.jacfwd(f))(x)  # one JVP per input: 3
 J_rev = jax.jit(jax.jacrev(f))(x)  # one VJP per output: 40
-print(J_fwd.shape, "same Jacobian:", bool(jnp.allclose(J_fwd, J_rev, atol=1e-5)))
+print(
+    J_fwd.shape, "same Jacobian:", bool(jnp.allclose(J_fwd, J_rev, atol=1e-5))
+)
 # --8<-- [end:jax]
 
 # --8<-- [start:torch]
@@ -46,7 +49,8 @@ from torch.func import jacfwd, jacrev
 
 def make_f_torch(n_in, n_out, hidden, seed=0, device="cpu"):
     g = torch.Generator().manual_seed(seed)
-    w1 = (torch.randn(hidden, n_in, generator=g) / n_in**0.5).to(device)  # the weights live where x lives
+    # the weights live where x lives
+    w1 = (torch.randn(hidden, n_in, generator=g) / n_in**0.5).to(device)
     w2 = (torch.randn(n_out, hidden, generator=g) / hidden**0.5).to(device)
     return lambda x: w2 @ torch.tanh(w1 @ x)
 
@@ -54,7 +58,11 @@ def make_f_torch(n_in, n_out, hidden, seed=0, device="cpu"):
 f = make_f_torch(n_in=3, n_out=40, hidden=16)
 x = torch.ones(3)
 J_fwd, J_rev = jacfwd(f)(x), jacrev(f)(x)
-print(tuple(J_fwd.shape), "same Jacobian:", torch.allclose(J_fwd, J_rev, atol=1e-5))
+print(
+    tuple(J_fwd.shape),
+    "same Jacobian:",
+    torch.allclose(J_fwd, J_rev, atol=1e-5),
+)
 # --8<-- [end:torch]
 
 

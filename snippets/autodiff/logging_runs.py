@@ -16,7 +16,9 @@ import os
 import tempfile
 
 import torch
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.backend.event_processing.event_accumulator import (
+    EventAccumulator,
+)
 from torch.utils.tensorboard import SummaryWriter
 
 torch.manual_seed(0)
@@ -38,7 +40,9 @@ with tempfile.TemporaryDirectory() as logdir:
     events.Reload()  # read the event file back, as TensorBoard would
     scalars = events.Scalars("loss/train")
     print("files:", [name.split(".")[0] for name in os.listdir(logdir)])
-    print(f"{len(scalars)} points, loss {scalars[0].value:.4f} at step 0 -> {scalars[-1].value:.4f} at step {scalars[-1].step}")
+    print(
+        f"{len(scalars)} points, loss {scalars[0].value:.4f} at step 0 -> {scalars[-1].value:.4f} at step {scalars[-1].step}"
+    )
 # --8<-- [end:torch_tensorboard]
 
 # --8<-- [start:tf_summary]
@@ -46,20 +50,31 @@ import os
 import tempfile
 
 import tensorflow as tf
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.backend.event_processing.event_accumulator import (
+    EventAccumulator,
+)
 
 with tempfile.TemporaryDirectory() as logdir:
     writer = tf.summary.create_file_writer(logdir)
-    with writer.as_default():  # a context manager again: summaries inside go to this writer
+    # a context manager again: summaries inside go to this writer
+    with writer.as_default():
         for step in range(5):
             tf.summary.scalar("loss", 1.0 / (step + 1), step=step)
     writer.close()
 
     events = EventAccumulator(logdir)
     events.Reload()
-    # tf.summary stores scalars as tensors; TensorBoard reads them from the "tensors" tag list
-    values = [float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors("loss")]
-    print("tags:", events.Tags()["tensors"], "| values:", [round(v, 3) for v in values])
+    # tf.summary stores scalars as tensors; TensorBoard reads them from the
+    # "tensors" tag list
+    values = [
+        float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors("loss")
+    ]
+    print(
+        "tags:",
+        events.Tags()["tensors"],
+        "| values:",
+        [round(v, 3) for v in values],
+    )
 # --8<-- [end:tf_summary]
 
 # --8<-- [start:wandb_offline]
@@ -69,19 +84,40 @@ import tempfile
 import wandb
 
 with tempfile.TemporaryDirectory() as workdir:
-    os.environ["WANDB_MODE"] = "offline"  # no account, no network: the run is written locally
+    # no account, no network: the run is written locally
+    os.environ["WANDB_MODE"] = "offline"
     os.environ["WANDB_SILENT"] = "true"
-    for var in ["WANDB_CACHE_DIR", "WANDB_CONFIG_DIR", "WANDB_DATA_DIR", "WANDB_ARTIFACT_DIR"]:
-        os.environ[var] = workdir  # keep wandb's own caches and logs in the temporary folder too
-    run = wandb.init(project="ramverk-demo", dir=workdir, config={"lr": 0.1, "hidden": 8},
-                     settings=wandb.Settings(console="off", x_disable_stats=True))
+    for var in [
+        "WANDB_CACHE_DIR",
+        "WANDB_CONFIG_DIR",
+        "WANDB_DATA_DIR",
+        "WANDB_ARTIFACT_DIR",
+    ]:
+        # keep wandb's own caches and logs in the temporary folder too
+        os.environ[var] = workdir
+    run = wandb.init(
+        project="ramverk-demo",
+        dir=workdir,
+        config={"lr": 0.1, "hidden": 8},
+        settings=wandb.Settings(console="off", x_disable_stats=True),
+    )
     for step in range(5):
         run.log({"loss": 1.0 / (step + 1)}, step=step)
     run.summary["best_loss"] = 0.2
     run.finish()
     run_dirs = sorted(os.listdir(os.path.join(workdir, "wandb")))
-    print("local run folder:", [d.split("-")[0] for d in run_dirs if d.startswith("offline-run")])
-    print("files in it:", sorted(f for f in os.listdir(os.path.join(workdir, "wandb", run_dirs[-1])) if "." in f))
+    print(
+        "local run folder:",
+        [d.split("-")[0] for d in run_dirs if d.startswith("offline-run")],
+    )
+    print(
+        "files in it:",
+        sorted(
+            f
+            for f in os.listdir(os.path.join(workdir, "wandb", run_dirs[-1]))
+            if "." in f
+        ),
+    )
 # --8<-- [end:wandb_offline]
 
 

@@ -16,8 +16,10 @@ import torch
 
 class TwoLayerNet(torch.nn.Module):
     def __init__(self, D_in, H, D_out):
-        super().__init__()  # sets up the Module machinery that registers parameters
-        self.linear1 = torch.nn.Linear(D_in, H)  # assigning a Module registers it as a child
+        # sets up the Module machinery that registers parameters
+        super().__init__()
+        # assigning a Module registers it as a child
+        self.linear1 = torch.nn.Linear(D_in, H)
         self.linear2 = torch.nn.Linear(H, D_out)
 
     def forward(self, x):  # called by model(x), through Module.__call__
@@ -27,7 +29,10 @@ class TwoLayerNet(torch.nn.Module):
 torch.manual_seed(0)
 model = TwoLayerNet(D_in=4, H=8, D_out=2)
 print(model)
-print("parameters:", [(name, tuple(p.shape)) for name, p in model.named_parameters()])
+print(
+    "parameters:",
+    [(name, tuple(p.shape)) for name, p in model.named_parameters()],
+)
 print("output shape:", tuple(model(torch.randn(3, 4)).shape))
 # --8<-- [end:torch_module]
 
@@ -51,7 +56,9 @@ except AttributeError as e:
 import torch
 
 torch.manual_seed(0)
-model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+model = torch.nn.Sequential(
+    torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2)
+)
 print(model)
 print("parameter count:", sum(p.numel() for p in model.parameters()))
 # --8<-- [end:sequential]
@@ -61,17 +68,25 @@ import keras
 
 keras.utils.set_random_seed(0)
 sequential = keras.Sequential(
-    [keras.Input(shape=(4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)],
+    [
+        keras.Input(shape=(4,)),
+        keras.layers.Dense(8, activation="relu"),
+        keras.layers.Dense(2),
+    ],
     name="two_layer_sequential",
 )
 sequential.summary()
 
-inputs = keras.Input(shape=(4,))  # the functional API: call layers on symbolic tensors
+# the functional API: call layers on symbolic tensors
+inputs = keras.Input(shape=(4,))
 hidden = keras.layers.Dense(8, activation="relu")(inputs)
 outputs = keras.layers.Dense(2)(hidden)
 functional = keras.Model(inputs, outputs, name="two_layer_functional")
 functional.summary()
-print("same parameter count:", sequential.count_params() == functional.count_params())
+print(
+    "same parameter count:",
+    sequential.count_params() == functional.count_params(),
+)
 # --8<-- [end:keras]
 
 # --8<-- [start:jax_pytree]
@@ -82,8 +97,14 @@ import jax.numpy as jnp
 def init(key, D_in, H, D_out):
     k1, k2 = jax.random.split(key)
     return {  # parameters are plain data: a dict of arrays (a pytree)
-        "linear1": {"w": jax.random.normal(k1, (D_in, H)) / D_in**0.5, "b": jnp.zeros(H)},
-        "linear2": {"w": jax.random.normal(k2, (H, D_out)) / H**0.5, "b": jnp.zeros(D_out)},
+        "linear1": {
+            "w": jax.random.normal(k1, (D_in, H)) / D_in**0.5,
+            "b": jnp.zeros(H),
+        },
+        "linear2": {
+            "w": jax.random.normal(k2, (H, D_out)) / H**0.5,
+            "b": jnp.zeros(D_out),
+        },
     }
 
 
@@ -98,9 +119,11 @@ def loss(params, x, y):
 
 params = init(jax.random.key(0), 4, 8, 2)
 x, y = jnp.ones((3, 4)), jnp.zeros((3, 2))
-grads = jax.grad(loss)(params, x, y)  # the gradient has the same tree shape as params
+# the gradient has the same tree shape as params
+grads = jax.grad(loss)(params, x, y)
 print(jax.tree_util.tree_map(jnp.shape, grads))
-params = jax.tree_util.tree_map(lambda p, g: p - 0.1 * g, params, grads)  # a new tree; the old one is untouched
+# a new tree; the old one is untouched
+params = jax.tree_util.tree_map(lambda p, g: p - 0.1 * g, params, grads)
 print("loss after one step:", round(float(loss(params, x, y)), 4))
 # --8<-- [end:jax_pytree]
 

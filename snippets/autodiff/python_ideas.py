@@ -17,8 +17,14 @@ import torch
 w = torch.tensor(1.0, requires_grad=True)
 print("grad mode on entry:", torch.is_grad_enabled())
 with torch.no_grad():  # __enter__ switches recording off ...
-    print("inside no_grad:", torch.is_grad_enabled(), "| (w * 2).requires_grad =", (w * 2).requires_grad)
-print("after the block:", torch.is_grad_enabled())  # ... __exit__ switches it back on
+    print(
+        "inside no_grad:",
+        torch.is_grad_enabled(),
+        "| (w * 2).requires_grad =",
+        (w * 2).requires_grad,
+    )
+# ... __exit__ switches it back on
+print("after the block:", torch.is_grad_enabled())
 
 v = tf.Variable(1.0)
 with tf.GradientTape() as tape:  # __enter__ starts recording, __exit__ stops it
@@ -49,7 +55,8 @@ try:
         raise ValueError("boom")
 except ValueError:
     pass
-print("entries logged:", [label for label, _ in log])  # both blocks were timed, the failing one too
+# both blocks were timed, the failing one too
+print("entries logged:", [label for label, _ in log])
 # --8<-- [end:context_own]
 
 # --8<-- [start:tensor_hook]
@@ -57,8 +64,10 @@ import torch
 
 w = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
 seen = []
-w.register_hook(lambda grad: seen.append(grad.clone()))  # look at the gradient on its way in
-w.register_hook(lambda grad: grad.clamp(-1, 1))  # or change it: gradient clipping per tensor
+# look at the gradient on its way in
+w.register_hook(lambda grad: seen.append(grad.clone()))
+# or change it: gradient clipping per tensor
+w.register_hook(lambda grad: grad.clamp(-1, 1))
 (w**2).sum().backward()
 print("gradient seen by the hook:", seen[0], "| stored in w.grad:", w.grad)
 # --8<-- [end:tensor_hook]
@@ -67,18 +76,26 @@ print("gradient seen by the hook:", seen[0], "| stored in w.grad:", w.grad)
 import torch
 
 torch.manual_seed(0)
-model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+model = torch.nn.Sequential(
+    torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2)
+)
 activations = {}
 
 
 def log_activation(name):
     def hook(module, inputs, output):  # called after module.forward
-        activations[name] = (tuple(output.shape), round(output.abs().mean().item(), 4))
+        activations[name] = (
+            tuple(output.shape),
+            round(output.abs().mean().item(), 4),
+        )
 
     return hook
 
 
-handles = [m.register_forward_hook(log_activation(n)) for n, m in model.named_children()]
+handles = [
+    m.register_forward_hook(log_activation(n))
+    for n, m in model.named_children()
+]
 model(torch.randn(3, 4))
 for name, info in activations.items():
     print(f"layer {name}: shape {info[0]}, mean |activation| {info[1]}")
@@ -98,7 +115,8 @@ class LossLogger(keras.callbacks.Callback):
         super().__init__()
         self.losses = []
 
-    def on_epoch_end(self, epoch, logs=None):  # Keras calls this hook after every epoch
+    # Keras calls this hook after every epoch
+    def on_epoch_end(self, epoch, logs=None):
         self.losses.append(round(logs["loss"], 4))
 
 
@@ -126,7 +144,8 @@ def impure(x):
 
 print("first call:", impure(jnp.float32(1.0)))
 scale = 100.0  # change the global ...
-print("second call:", impure(jnp.float32(1.0)))  # ... the compiled function still uses 10
+# ... the compiled function still uses 10
+print("second call:", impure(jnp.float32(1.0)))
 
 
 @jax.jit

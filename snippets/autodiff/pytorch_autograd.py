@@ -16,7 +16,12 @@ import torch
 w = torch.tensor([1.0, 2.0], requires_grad=True)  # a leaf we want gradients for
 x = torch.tensor([3.0, 4.0])  # data: requires_grad is False by default
 y = (w * x).sum()
-print("y.requires_grad:", y.requires_grad, "| y.grad_fn:", type(y.grad_fn).__name__)
+print(
+    "y.requires_grad:",
+    y.requires_grad,
+    "| y.grad_fn:",
+    type(y.grad_fn).__name__,
+)
 y.backward()
 print("w.grad:", w.grad, "| x.grad:", x.grad)
 # --8<-- [end:requires_grad]
@@ -45,7 +50,12 @@ except RuntimeError as e:
 z = torch.sin(w) * w
 z.backward(retain_graph=True)  # keep the saved values ...
 z.backward()  # ... so a second pass works (and accumulates)
-print("w.grad after three passes:", round(w.grad.item(), 4), "=", round(3 * (torch.cos(w) * w + torch.sin(w)).item(), 4))
+print(
+    "w.grad after three passes:",
+    round(w.grad.item(), 4),
+    "=",
+    round(3 * (torch.cos(w) * w + torch.sin(w)).item(), 4),
+)
 # --8<-- [end:freed]
 
 # --8<-- [start:zeroing]
@@ -108,7 +118,9 @@ import torch
 torch.manual_seed(0)
 N, D_in, H, D_out = 64, 100, 32, 10
 x, y = torch.randn(N, D_in), torch.randn(N, D_out)
-model = torch.nn.Sequential(torch.nn.Linear(D_in, H), torch.nn.ReLU(), torch.nn.Linear(H, D_out))
+model = torch.nn.Sequential(
+    torch.nn.Linear(D_in, H), torch.nn.ReLU(), torch.nn.Linear(H, D_out)
+)
 loss_fn = torch.nn.MSELoss()
 learning_rate = 0.1
 for step in range(201):
@@ -128,7 +140,9 @@ import torch
 torch.manual_seed(0)
 N, D_in, H, D_out = 64, 100, 32, 10
 x, y = torch.randn(N, D_in), torch.randn(N, D_out)
-model = torch.nn.Sequential(torch.nn.Linear(D_in, H), torch.nn.ReLU(), torch.nn.Linear(H, D_out))
+model = torch.nn.Sequential(
+    torch.nn.Linear(D_in, H), torch.nn.ReLU(), torch.nn.Linear(H, D_out)
+)
 loss_fn = torch.nn.MSELoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
 for step in range(201):

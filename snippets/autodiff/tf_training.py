@@ -29,7 +29,8 @@ def loss_fn(y_true, y_pred):  # the loss: what the optimiser drives down
     return tf.reduce_mean((y_true - y_pred) ** 2)
 
 
-optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)  # the optimiser: the update rule
+# the optimiser: the update rule
+optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)
 
 
 @tf.function  # traced into a graph on the first call
@@ -61,10 +62,16 @@ try:
 except RuntimeError as e:
     print(type(e).__name__ + ":", str(e).splitlines()[0])
 
-with tf.GradientTape(persistent=True) as tape:  # keeps its record until the tape is deleted
+# keeps its record until the tape is deleted
+with tf.GradientTape(persistent=True) as tape:
     y = x**2
     z = x**3
-print("persistent: dy/dx =", tape.gradient(y, x).numpy(), " dz/dx =", tape.gradient(z, x).numpy())
+print(
+    "persistent: dy/dx =",
+    tape.gradient(y, x).numpy(),
+    " dz/dx =",
+    tape.gradient(z, x).numpy(),
+)
 del tape  # release the resources it holds
 # --8<-- [end:persistent]
 
@@ -74,12 +81,14 @@ import tensorflow as tf
 w = tf.Variable(2.0)
 c = tf.constant(5.0)
 
-with tf.GradientTape() as tape:  # default: trainable Variables are watched automatically
+# default: trainable Variables are watched automatically
+with tf.GradientTape() as tape:
     y = w * c
 dw, dc = tape.gradient(y, [w, c])  # one call, two targets
 print("default, dy/dw:", dw.numpy(), "| dy/dc (a constant, not watched):", dc)
 
-with tf.GradientTape(watch_accessed_variables=False) as tape:  # watch nothing unless asked
+# watch nothing unless asked
+with tf.GradientTape(watch_accessed_variables=False) as tape:
     y = w * c
 print("watch_accessed_variables=False, dy/dw:", tape.gradient(y, w))
 

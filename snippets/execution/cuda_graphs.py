@@ -30,12 +30,16 @@ import torch.nn.functional as F
 
 if torch.cuda.is_available():
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)).cuda()
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
+    ).cuda()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    static_x = torch.randn(128, 784, device="cuda")  # a graph reads and writes fixed addresses
+    # a graph reads and writes fixed addresses
+    static_x = torch.randn(128, 784, device="cuda")
     static_y = torch.randint(0, 10, (128,), device="cuda")
 
-    side = torch.cuda.Stream()  # warm up on a side stream (lazy initialisation must not be captured)
+    # warm up on a side stream (lazy initialisation must not be captured)
+    side = torch.cuda.Stream()
     side.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(side):
         for _ in range(3):
@@ -52,11 +56,14 @@ if torch.cuda.is_available():
         optimizer.step()
 
     for _ in range(3):
-        static_x.copy_(torch.randn(128, 784, device="cuda"))  # new data into the recorded addresses
+        # new data into the recorded addresses
+        static_x.copy_(torch.randn(128, 784, device="cuda"))
         graph.replay()  # the whole step: one launch
         print("loss", static_loss.item())
 else:
-    print("no CUDA device here: CUDA graphs need one (torch.cuda.is_available() is False)")
+    print(
+        "no CUDA device here: CUDA graphs need one (torch.cuda.is_available() is False)"
+    )
 # --8<-- [end:torch_graph]
 
 

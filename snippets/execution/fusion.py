@@ -42,7 +42,11 @@ class CountKernels(TorchDispatchMode):  # sees every operator eager mode runs
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
         self.ops.append(func.__name__.split(".")[0])
-        self.bytes_read += sum(a.numel() * a.element_size() for a in args if isinstance(a, torch.Tensor))
+        self.bytes_read += sum(
+            a.numel() * a.element_size()
+            for a in args
+            if isinstance(a, torch.Tensor)
+        )
         self.bytes_written += out.numel() * out.element_size()
         return out
 
@@ -51,9 +55,13 @@ x = torch.ones(1_000_000)
 with CountKernels() as counter:
     chain(x)
 print("eager ran", len(counter.ops), "kernels:", " ".join(counter.ops))
-print(f"they read {counter.bytes_read / 1e6:.0f} MB and wrote {counter.bytes_written / 1e6:.0f} MB"
-      f" for a {x.numel() * 4 / 1e6:.0f} MB input; a fused kernel reads and writes {x.numel() * 4 / 1e6:.0f} MB each")
-print(f"traffic, eager against fused: {(counter.bytes_read + counter.bytes_written) / (2 * x.numel() * 4):.1f}×")
+print(
+    f"they read {counter.bytes_read / 1e6:.0f} MB and wrote {counter.bytes_written / 1e6:.0f} MB"
+    f" for a {x.numel() * 4 / 1e6:.0f} MB input; a fused kernel reads and writes {x.numel() * 4 / 1e6:.0f} MB each"
+)
+print(
+    f"traffic, eager against fused: {(counter.bytes_read + counter.bytes_written) / (2 * x.numel() * 4):.1f}×"
+)
 # --8<-- [end:count_passes]
 
 # --8<-- [start:page_faults]
@@ -69,8 +77,11 @@ def chain(x):
     return torch.sigmoid(torch.tanh(x * 1.5 + 0.5) * 2.0 - x) * 3.0 + 1.0
 
 
-def chain_into(x, buf):  # the same eight operations, each writing into one buffer allocated once
-    torch.mul(x, 1.5, out=buf).add_(0.5).tanh_().mul_(2.0).sub_(x).sigmoid_().mul_(3.0).add_(1.0)
+# the same eight operations, each writing into one buffer allocated once
+def chain_into(x, buf):
+    torch.mul(x, 1.5, out=buf).add_(0.5).tanh_().mul_(2.0).sub_(
+        x
+    ).sigmoid_().mul_(3.0).add_(1.0)
     return buf
 
 
@@ -79,12 +90,17 @@ def minor_faults():  # pages the kernel had to map in for this process so far
 
 
 x, buf = torch.randn(2**24), torch.empty(2**24)  # 64 MB each
-for name, run in [("eager, a new array per op", lambda: chain(x)), ("eager, preallocated", lambda: chain_into(x, buf))]:
+for name, run in [
+    ("eager, a new array per op", lambda: chain(x)),
+    ("eager, preallocated", lambda: chain_into(x, buf)),
+]:
     run()  # warm-up
     faults, start = minor_faults(), time.perf_counter()
     run()
     seconds, faults = time.perf_counter() - start, minor_faults() - faults
-    print(f"{name:26} {seconds * 1e3:6.0f} ms, {faults:6} page faults = {faults * 4096 / 2**20:4.0f} MiB of fresh pages")
+    print(
+        f"{name:26} {seconds * 1e3:6.0f} ms, {faults:6} page faults = {faults * 4096 / 2**20:4.0f} MiB of fresh pages"
+    )
 assert torch.equal(chain(x), chain_into(x, buf))
 # --8<-- [end:page_faults]
 
@@ -108,7 +124,9 @@ chain(x)  # warm-up
 faults, start = minor_faults(), time.perf_counter()
 chain(x)
 seconds, faults = time.perf_counter() - start, minor_faults() - faults
-print(f"TensorFlow eager: {seconds * 1e3:.0f} ms, {faults} page faults = {faults * 4096 / 2**20:.0f} MiB of fresh pages")
+print(
+    f"TensorFlow eager: {seconds * 1e3:.0f} ms, {faults} page faults = {faults * 4096 / 2**20:.0f} MiB of fresh pages"
+)
 # --8<-- [end:page_faults_tf]
 
 # --8<-- [start:fused_torch]
@@ -123,7 +141,9 @@ def chain(x):
 
 
 _, sources = run_and_get_code(torch.compile(chain), torch.ones(4096))
-print("Inductor kernels:", sorted(set(re.findall(r"cpp_fused_\w+", sources[0]))))
+print(
+    "Inductor kernels:", sorted(set(re.findall(r"cpp_fused_\w+", sources[0])))
+)
 # --8<-- [end:fused_torch]
 
 # --8<-- [start:fused_tensorflow]
@@ -150,7 +170,10 @@ def chain(x):
 
 x = jnp.ones(4096)
 print("operations traced:", len(jax.make_jaxpr(chain)(x).eqns))
-print("XLA fusions after compiling:", jax.jit(chain).lower(x).compile().as_text().count(" fusion("))
+print(
+    "XLA fusions after compiling:",
+    jax.jit(chain).lower(x).compile().as_text().count(" fusion("),
+)
 # --8<-- [end:fused_jax]
 
 # --8<-- [start:operators]
@@ -162,8 +185,10 @@ def aten_operators(tag=None):
     for name in torch._C._dispatch_get_all_op_names():
         if not name.startswith("aten::"):
             continue
-        base, _, overload = name[len("aten::"):].partition(".")
-        op = getattr(getattr(torch.ops.aten, base, None), overload or "default", None)
+        base, _, overload = name[len("aten::") :].partition(".")
+        op = getattr(
+            getattr(torch.ops.aten, base, None), overload or "default", None
+        )
         if op is not None and (tag is None or tag in op.tags):
             names.add(base)
     return names
@@ -187,11 +212,16 @@ program = torch.export.export(Head(), (torch.ones(4),))
 
 
 def calls(p):
-    return [str(n.target).removeprefix("aten.") for n in p.graph.nodes if n.op == "call_function"]
+    return [
+        str(n.target).removeprefix("aten.")
+        for n in p.graph.nodes
+        if n.op == "call_function"
+    ]
 
 
 print("as written:      ", calls(program))
-print("core ATen only:  ", calls(program.run_decompositions()))  # the default table: core ATen
+# the default table: core ATen
+print("core ATen only:  ", calls(program.run_decompositions()))
 # --8<-- [end:decompose]
 
 

@@ -18,17 +18,20 @@ def f(x):
     return jnp.tanh(x) * 2.0 + 1.0
 
 
-print(jax.make_jaxpr(f)(jnp.ones(3)))  # what tracing sees: operations on abstract float32[3]
+# what tracing sees: operations on abstract float32[3]
+print(jax.make_jaxpr(f)(jnp.ones(3)))
 
 
 @jax.jit
 def f_jit(x):
-    print("  tracing and compiling for", x.shape)  # a Python side effect: runs only while tracing
+    # a Python side effect: runs only while tracing
+    print("  tracing and compiling for", x.shape)
     return f(x)
 
 
 for shape in [(3,), (3,), (3,), (5,), (5,)]:
-    f_jit(jnp.ones(shape))  # five calls, two compilations: the rest hit the cache
+    # five calls, two compilations: the rest hit the cache
+    f_jit(jnp.ones(shape))
 # --8<-- [end:jaxpr_cache]
 
 # --8<-- [start:pure]
@@ -51,7 +54,11 @@ print("add:", jax.jit(add)(1, 2))
 add_to_x_jit = jax.jit(add_to_x)
 print("add_to_x with x=10:", add_to_x_jit(1))
 x = 100  # change the global ...
-print("add_to_x with x=100:", add_to_x_jit(1), "<- still 11: x was baked in at trace time")
+print(
+    "add_to_x with x=100:",
+    add_to_x_jit(1),
+    "<- still 11: x was baked in at trace time",
+)
 print("a new shape retraces and sees x=100:", add_to_x_jit(jnp.array([1, 1])))
 # --8<-- [end:pure]
 
@@ -81,7 +88,12 @@ def increment_array(a):  # the pure version: return a new array
     return a + 1
 
 
-print("pure version under jit:", jax.jit(increment_array)(arr), "input unchanged:", arr)
+print(
+    "pure version under jit:",
+    jax.jit(increment_array)(arr),
+    "input unchanged:",
+    arr,
+)
 # --8<-- [end:increment_list]
 
 # --8<-- [start:side_effects]
@@ -137,7 +149,8 @@ try:
 except Exception as e:
     print(type(e).__name__ + ":", str(e).splitlines()[0])
 
-power_jit = jax.jit(power, static_argnames="n")  # n becomes part of the cache key
+# n becomes part of the cache key
+power_jit = jax.jit(power, static_argnames="n")
 for n in (3, 3, 2):
     print(f"n={n}:", power_jit(jnp.float32(2.0), n=n))  # n=3 twice: traced once
 
@@ -166,7 +179,10 @@ try:
     relu(jnp.float32(2.0))
 except jax.errors.ConcretizationTypeError as e:
     print(type(e).__name__ + ":", str(e).splitlines()[0])
-    print("is a ConcretizationTypeError:", isinstance(e, jax.errors.ConcretizationTypeError))
+    print(
+        "is a ConcretizationTypeError:",
+        isinstance(e, jax.errors.ConcretizationTypeError),
+    )
 # --8<-- [end:control_error]
 
 # --8<-- [start:control_ok]
@@ -177,7 +193,8 @@ from jax import lax
 
 @jax.jit
 def relu_cond(x):
-    return lax.cond(x > 0, lambda v: v, lambda v: jnp.zeros_like(v), x)  # one branch runs
+    # one branch runs
+    return lax.cond(x > 0, lambda v: v, lambda v: jnp.zeros_like(v), x)
 
 
 @jax.jit
@@ -187,7 +204,8 @@ def relu_where(x):
 
 @jax.jit
 def sum_to(n):
-    return lax.fori_loop(0, n, lambda i, acc: acc + i, 0)  # n may be a traced value
+    # n may be a traced value
+    return lax.fori_loop(0, n, lambda i, acc: acc + i, 0)
 
 
 @jax.jit
@@ -209,10 +227,16 @@ print("lax.while_loop, Collatz steps for 27:", collatz_steps(27))
 import jax
 
 key = jax.random.key(42)  # the whole random state, passed explicitly
-print("same key, same numbers:", jax.random.normal(key, (2,)), jax.random.normal(key, (2,)))
+print(
+    "same key, same numbers:",
+    jax.random.normal(key, (2,)),
+    jax.random.normal(key, (2,)),
+)
 key, subkey = jax.random.split(key)  # new numbers need a new key
 print("split key, new numbers:", jax.random.normal(subkey, (2,)))
-print("reproducible from 42 again:", jax.random.normal(jax.random.key(42), (2,)))
+print(
+    "reproducible from 42 again:", jax.random.normal(jax.random.key(42), (2,))
+)
 # --8<-- [end:prng]
 
 # --8<-- [start:devices]
@@ -221,7 +245,9 @@ import jax.numpy as jnp
 
 x = jnp.arange(5)
 print("x lives on:", x.devices())
-print("all devices:", jax.devices(), "| default backend:", jax.default_backend())
+print(
+    "all devices:", jax.devices(), "| default backend:", jax.default_backend()
+)
 # --8<-- [end:devices]
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ import torch
 from torch.profiler import ProfilerActivity, profile
 
 torch.manual_seed(0)
-model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+model = torch.nn.Sequential(
+    torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
+)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 x, y = torch.randn(128, 784), torch.randint(0, 10, (128,))
 
@@ -40,18 +42,38 @@ def step(forward):
     return loss.detach()
 
 
-for name, forward in [("eager", model), ("torch.compile", torch.compile(model))]:
+for name, forward in [
+    ("eager", model),
+    ("torch.compile", torch.compile(model)),
+]:
     for _ in range(3):
         step(forward)  # warm-up (the first call compiles)
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         step(forward)
     events = prof.events()
-    # an ATen operator that calls no other ATen operator does the work itself: on a GPU, a kernel
-    leaves = [e for e in events if e.name.startswith("aten::")
-              and not any(c.name.startswith("aten::") for c in e.cpu_children)]
-    wrappers = sorted({e.name.split(":")[0] for e in events if not e.name.startswith(("##", "autograd"))
-                       and ("Compiled" in e.name or "Dynamo" in e.name or "AOTDispatcher" in e.name)})
-    print(f"{name:13} {len(leaves):3} ATen operators per step; compiler wrappers: {', '.join(wrappers) or 'none'}")
+    # an ATen operator that calls no other ATen operator does the work itself:
+    # on a GPU, a kernel
+    leaves = [
+        e
+        for e in events
+        if e.name.startswith("aten::")
+        and not any(c.name.startswith("aten::") for c in e.cpu_children)
+    ]
+    wrappers = sorted(
+        {
+            e.name.split(":")[0]
+            for e in events
+            if not e.name.startswith(("##", "autograd"))
+            and (
+                "Compiled" in e.name
+                or "Dynamo" in e.name
+                or "AOTDispatcher" in e.name
+            )
+        }
+    )
+    print(
+        f"{name:13} {len(leaves):3} ATen operators per step; compiler wrappers: {', '.join(wrappers) or 'none'}"
+    )
 # --8<-- [end:count_ops]
 
 # --8<-- [start:jax_eager]
@@ -62,8 +84,13 @@ import jax.numpy as jnp
 
 
 def loss_fn(params, x, y):
-    logits = jax.nn.relu(x @ params["w1"] + params["b1"]) @ params["w2"] + params["b2"]
-    return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1))
+    logits = (
+        jax.nn.relu(x @ params["w1"] + params["b1"]) @ params["w2"]
+        + params["b2"]
+    )
+    return -jnp.mean(
+        jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1)
+    )
 
 
 def step(params, x, y, lr=0.1):
@@ -72,8 +99,12 @@ def step(params, x, y, lr=0.1):
 
 
 k1, k2, kx, ky = jax.random.split(jax.random.key(0), 4)
-params = {"w1": jax.random.normal(k1, (784, 128)) * 784**-0.5, "b1": jnp.zeros(128),
-          "w2": jax.random.normal(k2, (128, 10)) * 128**-0.5, "b2": jnp.zeros(10)}
+params = {
+    "w1": jax.random.normal(k1, (784, 128)) * 784**-0.5,
+    "b1": jnp.zeros(128),
+    "w2": jax.random.normal(k2, (128, 10)) * 128**-0.5,
+    "b2": jnp.zeros(10),
+}
 x, y = jax.random.normal(kx, (128, 784)), jax.random.randint(ky, (128,), 0, 10)
 
 jaxpr = jax.make_jaxpr(step)(params, x, y)
@@ -93,8 +124,10 @@ eager = best_of(lambda: step(params, x, y))
 jitted = jax.jit(step)
 jitted(params, x, y)  # compile once
 compiled = best_of(lambda: jitted(params, x, y))
-print(f"eager step {eager * 1e3:.2f} ms = {eager / len(jaxpr.eqns) * 1e6:.0f} µs per primitive;"
-      f" jitted step {compiled * 1e3:.3f} ms for all of them")
+print(
+    f"eager step {eager * 1e3:.2f} ms = {eager / len(jaxpr.eqns) * 1e6:.0f} µs per primitive;"
+    f" jitted step {compiled * 1e3:.3f} ms for all of them"
+)
 # --8<-- [end:jax_eager]
 
 # --8<-- [start:cuda_graph]
@@ -108,7 +141,8 @@ if torch.cuda.is_available():
             x = x + 1.0
         return x
 
-    side = torch.cuda.Stream()  # warm up on a side stream before capturing, as the PyTorch docs ask
+    # warm up on a side stream before capturing, as the PyTorch docs ask
+    side = torch.cuda.Stream()
     side.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(side):
         chain(x)
@@ -122,7 +156,9 @@ if torch.cuda.is_available():
     torch.cuda.synchronize()
     print("replayed:", out[:3].tolist())
 else:
-    print("no CUDA device here: CUDA graphs need one (torch.cuda.is_available() is False)")
+    print(
+        "no CUDA device here: CUDA graphs need one (torch.cuda.is_available() is False)"
+    )
 # --8<-- [end:cuda_graph]
 
 # --8<-- [start:solution]

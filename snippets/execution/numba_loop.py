@@ -31,7 +31,8 @@ def softplus_sum(x):  # an ordinary Python loop
     return total
 
 
-def softplus_sum_numpy(x):  # NumPy: whole-array operations, each makes a temporary array
+# NumPy: whole-array operations, each makes a temporary array
+def softplus_sum_numpy(x):
     return np.log1p(np.exp(x)).sum()
 
 
@@ -92,9 +93,11 @@ def describe(d):
 
 
 try:
-    describe({"a": 1, "b": "two"})  # a Python dict with mixed value types: numba cannot type it
+    # a Python dict with mixed value types: numba cannot type it
+    describe({"a": 1, "b": "two"})
 except Exception as e:
-    lines = re.sub(r"\x1b\[[0-9;]*m", "", str(e)).splitlines()  # drop the terminal colour codes
+    # drop the terminal colour codes
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", str(e)).splitlines()
     print(type(e).__name__ + ":", lines[0])
     print(" ", next(line for line in lines if "argument 0" in line).strip())
 # --8<-- [end:pitfall]

@@ -17,7 +17,8 @@ norm = x.norm()
 print("norm computed right now:", norm)  # a real number, not a placeholder
 
 steps = 0
-while x.norm() > 1.0:  # Python control flow on a tensor value: nothing special needed
+# Python control flow on a tensor value: nothing special needed
+while x.norm() > 1.0:
     x = x / 2
     steps += 1
 print(f"halved {steps} times, x = {x}")
@@ -33,12 +34,16 @@ import torch
 
 def layer(x, w):
     h = x @ w
-    pdb.Pdb(stdin=io.StringIO("p h.shape\np h.mean().item()\ncontinue\n"), stdout=sys.stdout).set_trace()
+    pdb.Pdb(
+        stdin=io.StringIO("p h.shape\np h.mean().item()\ncontinue\n"),
+        stdout=sys.stdout,
+    ).set_trace()
     return torch.relu(h)
 
 
 torch.manual_seed(0)
-out = layer(torch.randn(4, 3), torch.randn(3, 2))  # pdb stops inside, prints h, then continues
+# pdb stops inside, prints h, then continues
+out = layer(torch.randn(4, 3), torch.randn(3, 2))
 print("done:", out.shape)
 # --8<-- [end:pdb]
 
@@ -50,7 +55,8 @@ x = torch.tensor([1.0, 3.0])
 loss = torch.relu(w * x).sum()
 
 node, depth = loss.grad_fn, 0
-while node is not None:  # walk the graph autograd recorded while the line above ran
+# walk the graph autograd recorded while the line above ran
+while node is not None:
     print("  " * depth + type(node).__name__)
     parents = [f for f, _ in node.next_functions if f is not None]
     node, depth = (parents[0] if parents else None), depth + 1
@@ -92,7 +98,8 @@ import tensorflow as tf
 
 w = tf.Variable([2.0, -1.0])
 x = tf.constant([1.0, 3.0])
-with tf.GradientTape() as tape:  # TensorFlow eager records onto a tape, only inside this block
+# TensorFlow eager records onto a tape, only inside this block
+with tf.GradientTape() as tape:
     loss = tf.reduce_sum(tf.nn.relu(w * x))
 print("loss, computed at once:", float(loss))
 print("dloss/dw =", tape.gradient(loss, w).numpy())
@@ -109,8 +116,10 @@ def loss_fn(w, x):
 
 w = jnp.array([2.0, -1.0])
 x = jnp.array([1.0, 3.0])
-print("loss, computed at once:", float(loss_fn(w, x)))  # JAX is eager too, outside jit
-print("dloss/dw =", jax.grad(loss_fn)(w, x))  # no recorded graph: grad transforms the function
+# JAX is eager too, outside jit
+print("loss, computed at once:", float(loss_fn(w, x)))
+# no recorded graph: grad transforms the function
+print("dloss/dw =", jax.grad(loss_fn)(w, x))
 # --8<-- [end:grad_jax]
 
 if __name__ == "__main__":

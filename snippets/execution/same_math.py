@@ -51,14 +51,16 @@ def f_torch(x, w):
 
 x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
 w = torch.tensor([[0.5, -1.0], [0.25, 0.5]])
-print(f"PyTorch eager: {f_torch(x, w).item():.4f}")  # computed on this line, right now
+# computed on this line, right now
+print(f"PyTorch eager: {f_torch(x, w).item():.4f}")
 # --8<-- [end:torch]
 
 # --8<-- [start:tensorflow]
 import tensorflow as tf
 
 
-@tf.function  # traced into a graph on the first call, the graph runs on later calls
+# traced into a graph on the first call, the graph runs on later calls
+@tf.function
 def f_tf(x, w):
     return tf.reduce_sum(tf.tanh(x @ w))
 

@@ -24,7 +24,8 @@ def chain(x):
 
 x = jnp.ones((1000,), dtype=jnp.float32)
 print("operations in the traced graph:", len(jax.make_jaxpr(chain)(x).eqns))
-hlo = jax.jit(chain).lower(x).compile().as_text()  # what XLA made of it, before any run
+# what XLA made of it, before any run
+hlo = jax.jit(chain).lower(x).compile().as_text()
 print("fused kernels after XLA:", hlo.count("fusion("))
 # --8<-- [end:optimise]
 
@@ -38,13 +39,17 @@ def model(x):
     return jnp.tanh(x @ jnp.ones((3, 2))).sum()
 
 
-exported = export.export(jax.jit(model))(jax.ShapeDtypeStruct((4, 3), jnp.float32))
-blob = exported.serialize()  # bytes: the graph (StableHLO), no Python source inside
+exported = export.export(jax.jit(model))(
+    jax.ShapeDtypeStruct((4, 3), jnp.float32)
+)
+# bytes: the graph (StableHLO), no Python source inside
+blob = exported.serialize()
 print(type(blob).__name__, len(blob), "bytes")
 
 del model  # the Python function is gone ...
 restored = export.deserialize(blob)
-print("restored result:", float(restored.call(jnp.ones((4, 3)))))  # ... the graph still runs
+# ... the graph still runs
+print("restored result:", float(restored.call(jnp.ones((4, 3)))))
 # --8<-- [end:serialise]
 
 # --8<-- [start:debug]

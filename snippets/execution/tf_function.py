@@ -17,10 +17,13 @@ def a():
 
 
 tf_a = tf.function(a)
-graph_def = tf_a.get_concrete_function().graph.as_graph_def()  # trace once, then look at the graph
+# trace once, then look at the graph
+graph_def = tf_a.get_concrete_function().graph.as_graph_def()
 for node in graph_def.node:
     value = node.attr["value"].tensor.int_val if "value" in node.attr else ""
-    print(f"{node.name:10} op={node.op:8} inputs={list(node.input)} {list(value) or ''}")
+    print(
+        f"{node.name:10} op={node.op:8} inputs={list(node.input)} {list(value) or ''}"
+    )
 print("run the graph:", tf_a().numpy())
 # --8<-- [end:graph_def]
 
@@ -30,15 +33,18 @@ import tensorflow as tf
 
 @tf.function
 def scale(x, factor):
-    print(f"  tracing for x{tuple(x.shape)}, factor={factor!r}")  # Python print: only while tracing
+    # Python print: only while tracing
+    print(f"  tracing for x{tuple(x.shape)}, factor={factor!r}")
     return x * factor
 
 
 scale(tf.ones([2]), 2.0)
-scale(tf.ones([2]), 2.0)  # same shape, same Python value: the cached graph runs, nothing printed
+# same shape, same Python value: the cached graph runs, nothing printed
+scale(tf.ones([2]), 2.0)
 scale(tf.ones([3]), 2.0)  # new shape: a new trace
 scale(tf.ones([3]), 3.0)  # new Python value: a new trace
-scale(tf.ones([3]), tf.constant(4.0))  # a tensor instead: traced once for all values of that dtype
+# a tensor instead: traced once for all values of that dtype
+scale(tf.ones([3]), tf.constant(4.0))
 scale(tf.ones([3]), tf.constant(5.0))
 print("graphs traced:", scale.experimental_get_tracing_count())
 # --8<-- [end:retracing]
@@ -71,7 +77,8 @@ import tensorflow as tf
 @tf.function
 def step(x):
     print("print: runs at trace time")
-    tf.print("tf.print: runs on every call, x =", x, output_stream=sys.stdout)  # default: stderr
+    # default: stderr
+    tf.print("tf.print: runs on every call, x =", x, output_stream=sys.stdout)
     return x + 1
 
 
@@ -96,9 +103,16 @@ def collatz_steps(n):
 
 
 print("steps for 27:", collatz_steps(tf.constant(27)).numpy())
-graph_def = collatz_steps.get_concrete_function(tf.TensorSpec([], tf.int32)).graph.as_graph_def()
-ops = {n.op for n in graph_def.node} | {n.op for f in graph_def.library.function for n in f.node_def}
-print("control-flow ops in the graph:", sorted(op for op in ops if "While" in op or "If" in op))
+graph_def = collatz_steps.get_concrete_function(
+    tf.TensorSpec([], tf.int32)
+).graph.as_graph_def()
+ops = {n.op for n in graph_def.node} | {
+    n.op for f in graph_def.library.function for n in f.node_def
+}
+print(
+    "control-flow ops in the graph:",
+    sorted(op for op in ops if "While" in op or "If" in op),
+)
 # --8<-- [end:autograph]
 
 # --8<-- [start:autograph_code]
@@ -111,8 +125,15 @@ def clip_negative(x):
     return x
 
 
-code = tf.autograph.to_code(clip_negative)  # the Python AutoGraph generates before tracing
-print("\n".join(line.strip() for line in code.splitlines() if "if_stmt" in line or "def " in line))
+# the Python AutoGraph generates before tracing
+code = tf.autograph.to_code(clip_negative)
+print(
+    "\n".join(
+        line.strip()
+        for line in code.splitlines()
+        if "if_stmt" in line or "def " in line
+    )
+)
 # --8<-- [end:autograph_code]
 
 # --8<-- [start:autograph_fails]
@@ -129,7 +150,8 @@ def sign_label(x):
 try:
     sign_label(tf.constant(2.0))
 except Exception as e:
-    print(str(e).strip().splitlines()[-1].strip())  # the message already names the type
+    # the message already names the type
+    print(str(e).strip().splitlines()[-1].strip())
 # --8<-- [end:autograph_fails]
 
 # --8<-- [start:python_value]
@@ -138,12 +160,18 @@ import tensorflow as tf
 
 @tf.function
 def relu_python_if(x):
-    if x > 0:  # x is a Python float here: an ordinary if, decided once while tracing
+    # x is a Python float here: an ordinary if, decided once while tracing
+    if x > 0:
         return x
     return 0.0
 
 
-print(relu_python_if(2.0).numpy(), relu_python_if(-2.0).numpy(), "traces:", relu_python_if.experimental_get_tracing_count())
+print(
+    relu_python_if(2.0).numpy(),
+    relu_python_if(-2.0).numpy(),
+    "traces:",
+    relu_python_if.experimental_get_tracing_count(),
+)
 # --8<-- [end:python_value]
 
 # --8<-- [start:tf1]
@@ -155,7 +183,8 @@ with graph.as_default():  # TF1 style: define the whole graph first ...
     x = tf1.placeholder(tf.float32, shape=[None], name="x")
     y = tf.reduce_sum(x * 2.0)
     print("before running, y is only a symbol:", y)
-with tf1.Session(graph=graph) as sess:  # ... then run it, feeding values into placeholders
+# ... then run it, feeding values into placeholders
+with tf1.Session(graph=graph) as sess:
     print("sess.run:", sess.run(y, feed_dict={x: [1.0, 2.0, 3.0]}))
 # --8<-- [end:tf1]
 

@@ -20,11 +20,19 @@ def chain(x):
     return torch.tanh(x * 2.0 + 1.0) * 0.5  # four elementwise operations
 
 
-compiled = torch.compile(chain)  # nothing happens yet: compilation waits for the first call
+# nothing happens yet: compilation waits for the first call
+compiled = torch.compile(chain)
 out, sources = run_and_get_code(compiled, torch.ones(1000))
 code = sources[0]
-print("kernels Inductor generated:", sorted(set(re.findall(r"cpp_fused_\w+", code))))
-body = [line.strip() for line in code.splitlines() if re.search(r"loadu|\.tanh\(\)|\.store\(", line)]
+print(
+    "kernels Inductor generated:",
+    sorted(set(re.findall(r"cpp_fused_\w+", code))),
+)
+body = [
+    line.strip()
+    for line in code.splitlines()
+    if re.search(r"loadu|\.tanh\(\)|\.store\(", line)
+]
 print("\n".join(body[:3]))  # one load, the arithmetic in registers, one store
 print("same result as eager:", torch.allclose(out, chain(torch.ones(1000))))
 # --8<-- [end:inductor_code]
@@ -36,14 +44,17 @@ import torch._dynamo
 
 def f(x):
     y = torch.sin(x) + 1
-    if y.sum() > 0:  # depends on data: Dynamo cannot put a Python branch on a value in one graph
+    # depends on data: Dynamo cannot put a Python branch on a value in one graph
+    if y.sum() > 0:
         y = y * 2
     print("a print in the middle")  # a Python side effect: another break
     return torch.cos(y)
 
 
 report = torch._dynamo.explain(f)(torch.ones(4))
-print("graphs:", report.graph_count, "| graph breaks:", report.graph_break_count)
+print(
+    "graphs:", report.graph_count, "| graph breaks:", report.graph_break_count
+)
 for reason in report.break_reasons:
     print(" -", reason.reason.strip().splitlines()[0][:100])
 # --8<-- [end:explain]
@@ -60,7 +71,8 @@ def f(x):
 
 
 try:
-    torch.compile(f, fullgraph=True, backend="eager")(torch.ones(4))  # a break becomes an error
+    # a break becomes an error
+    torch.compile(f, fullgraph=True, backend="eager")(torch.ones(4))
 except Exception as e:
     print(type(e).__name__ + ":", str(e).strip().splitlines()[0])
 # --8<-- [end:fullgraph]
@@ -72,12 +84,15 @@ import torch._dynamo
 
 def f(x):
     y = torch.sin(x) + 1
-    y = torch.where(y.sum() > 0, y * 2, y)  # the branch as a tensor operation: stays in the graph
+    # the branch as a tensor operation: stays in the graph
+    y = torch.where(y.sum() > 0, y * 2, y)
     return torch.cos(y)
 
 
 report = torch._dynamo.explain(f)(torch.ones(4))
-print("graphs:", report.graph_count, "| graph breaks:", report.graph_break_count)
+print(
+    "graphs:", report.graph_count, "| graph breaks:", report.graph_break_count
+)
 # --8<-- [end:no_break]
 
 # --8<-- [start:backends]

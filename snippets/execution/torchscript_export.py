@@ -23,8 +23,11 @@ def f(x):
 
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    traced = torch.jit.trace(f, torch.ones(2))  # records the path this example input takes
-for message in dict.fromkeys(f"{w.category.__name__}: {str(w.message).split('. ')[0]}." for w in caught):
+    # records the path this example input takes
+    traced = torch.jit.trace(f, torch.ones(2))
+for message in dict.fromkeys(
+    f"{w.category.__name__}: {str(w.message).split('. ')[0]}." for w in caught
+):
     print(message)
 
 negative = -torch.ones(2)
@@ -47,7 +50,8 @@ def f(x):
 
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    scripted = torch.jit.script(f)  # compiles the Python source, branches included
+    # compiles the Python source, branches included
+    scripted = torch.jit.script(f)
 for w in caught:
     print(f"{w.category.__name__}: {w.message}")
 
@@ -74,7 +78,8 @@ except Exception as e:
 
 class FCond(torch.nn.Module):
     def forward(self, x):
-        return torch.cond(x.sum() > 0, lambda x: x * 2, lambda x: -x, (x,))  # both branches in the graph
+        # both branches in the graph
+        return torch.cond(x.sum() > 0, lambda x: x * 2, lambda x: -x, (x,))
 
 
 program = torch.export.export(FCond(), (torch.ones(2),))
@@ -101,14 +106,20 @@ torch.manual_seed(0)
 x = torch.ones(4, 3)
 expected = Model()(x)
 torch.manual_seed(0)
-program = torch.export.export(Model(), (x,))  # same seed: same weights as `expected`
+# same seed: same weights as `expected`
+program = torch.export.export(Model(), (x,))
 with tempfile.TemporaryDirectory() as tmp:
     path = os.path.join(tmp, "model.pt2")
     torch.export.save(program, path)  # graph + weights, no Python class
     print("saved", os.path.getsize(path), "bytes")
     del Model
     loaded = torch.export.load(path)
-    print("loaded graph runs:", loaded.module()(x).item(), "expected:", expected.item())
+    print(
+        "loaded graph runs:",
+        loaded.module()(x).item(),
+        "expected:",
+        expected.item(),
+    )
 # --8<-- [end:save_torch]
 
 # --8<-- [start:save_tensorflow]
@@ -130,7 +141,8 @@ class Model(tf.Module):
 x = tf.ones([4, 3])
 expected = Model()(x)
 with tempfile.TemporaryDirectory() as tmp:
-    tf.saved_model.save(Model(), tmp)  # the traced graph + variables, no Python class
+    # the traced graph + variables, no Python class
+    tf.saved_model.save(Model(), tmp)
     print("saved:", sorted(os.listdir(tmp)))
     del Model
     loaded = tf.saved_model.load(tmp)

@@ -61,7 +61,9 @@ y = x @ x  # JAX dispatches asynchronously even on a CPU
 dispatched = time.perf_counter() - start
 y.block_until_ready()  # wait for the value
 finished = time.perf_counter() - start
-print(f"JAX returned after {dispatched * 1e3:.3f} ms, result ready after {finished * 1e3:.3f} ms")
+print(
+    f"JAX returned after {dispatched * 1e3:.3f} ms, result ready after {finished * 1e3:.3f} ms"
+)
 # --8<-- [end:jax]
 
 # --8<-- [start:events]
@@ -80,16 +82,22 @@ if torch.cuda.is_available():
     torch.cuda.synchronize()
     waited = time.perf_counter() - start  # right: until the GPU is done
 
-    begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(
+        enable_timing=True
+    )
     begin.record()  # timestamps taken by the GPU itself, in stream order
     y = x @ x
     end.record()
     end.synchronize()
     print(f"host clock, no sync: {queued * 1e3:8.3f} ms  (the launch)")
     print(f"host clock, synced:  {waited * 1e3:8.3f} ms  (launch + work)")
-    print(f"CUDA events:         {begin.elapsed_time(end):8.3f} ms  (the work on the GPU)")
+    print(
+        f"CUDA events:         {begin.elapsed_time(end):8.3f} ms  (the work on the GPU)"
+    )
 else:
-    print("no CUDA device here: CUDA events need one (torch.cuda.is_available() is False)")
+    print(
+        "no CUDA device here: CUDA events need one (torch.cuda.is_available() is False)"
+    )
 # --8<-- [end:events]
 
 if __name__ == "__main__":

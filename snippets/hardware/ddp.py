@@ -13,9 +13,15 @@ run_as_script(__name__, __file__)  # as a script: run each section whose package
 import torch
 
 model = torch.nn.Linear(4, 2)
-dp = torch.nn.DataParallel(model)  # one process; splits each batch over the visible GPUs
+# one process; splits each batch over the visible GPUs
+dp = torch.nn.DataParallel(model)
 out = dp(torch.ones(8, 4))
-print("GPUs DataParallel would use:", torch.cuda.device_count(), "| output:", tuple(out.shape))
+print(
+    "GPUs DataParallel would use:",
+    torch.cuda.device_count(),
+    "| output:",
+    tuple(out.shape),
+)
 # With no GPU, DataParallel simply calls the model: nothing is split.
 # --8<-- [end:dataparallel]
 
@@ -30,15 +36,25 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 
 
 def worker(rank, world_size, init_file, steps, queue):
-    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
-    torch.manual_seed(0)  # the same starting weights on every rank (DDP also broadcasts rank 0's)
+    dist.init_process_group(
+        "gloo",
+        init_method=f"file://{init_file}",
+        rank=rank,
+        world_size=world_size,
+    )
+    # the same starting weights on every rank (DDP also broadcasts rank 0's)
+    torch.manual_seed(0)
     model = DDP(torch.nn.Linear(4, 1))
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    data = torch.Generator().manual_seed(100 + rank)  # every rank gets its own shard of the data
+    # every rank gets its own shard of the data
+    data = torch.Generator().manual_seed(100 + rank)
     for _ in range(steps):
-        x, y = torch.randn(16, 4, generator=data), torch.randn(16, 1, generator=data)
+        x, y = torch.randn(16, 4, generator=data), torch.randn(
+            16, 1, generator=data
+        )
         opt.zero_grad()
-        torch.nn.functional.mse_loss(model(x), y).backward()  # backward all-reduces the gradients
+        # backward all-reduces the gradients
+        torch.nn.functional.mse_loss(model(x), y).backward()
         # The gradient this rank would have had alone, on its own shard:
         local = torch.nn.Linear(4, 1)
         local.load_state_dict(model.module.state_dict())
@@ -47,22 +63,36 @@ def worker(rank, world_size, init_file, steps, queue):
         for g in local_grads:  # the average over ranks of those local gradients
             dist.all_reduce(g)
             g /= world_size
-        averaged = all(torch.allclose(p.grad, g, atol=1e-6) for p, g in zip(model.parameters(), local_grads))
+        averaged = all(
+            torch.allclose(p.grad, g, atol=1e-6)
+            for p, g in zip(model.parameters(), local_grads)
+        )
         opt.step()
-    queue.put((rank, averaged, [p.detach().tolist() for p in model.parameters()]))  # plain lists pickle safely
+    # plain lists pickle safely
+    queue.put(
+        (rank, averaged, [p.detach().tolist() for p in model.parameters()])
+    )
     dist.destroy_process_group()
 
 
 def train(world_size=2, steps=3):
     """Run DDP in world_size CPU processes; return {rank: (grads_were_averaged, final_weights)}."""
-    ctx = mp.get_context("fork")  # fork: works from a notebook or an exec'd block, Linux/macOS only
+    # fork: works from a notebook or an exec'd block, Linux/macOS only
+    ctx = mp.get_context("fork")
     queue = ctx.SimpleQueue()
     with tempfile.TemporaryDirectory() as tmp:
-        procs = [ctx.Process(target=worker, args=(r, world_size, os.path.join(tmp, "init"), steps, queue))
-                 for r in range(world_size)]
+        procs = [
+            ctx.Process(
+                target=worker,
+                args=(r, world_size, os.path.join(tmp, "init"), steps, queue),
+            )
+            for r in range(world_size)
+        ]
         for p in procs:
             p.start()
-        results = dict((r, (avg, w)) for r, avg, w in (queue.get() for _ in procs))
+        results = dict(
+            (r, (avg, w)) for r, avg, w in (queue.get() for _ in procs)
+        )
         for p in procs:
             p.join(timeout=60)
     return results
@@ -70,39 +100,52 @@ def train(world_size=2, steps=3):
 
 results = train(world_size=2, steps=3)
 same = results[0][1] == results[1][1]  # exact equality, bit for bit
-print("gradients averaged on every rank:", all(avg for avg, _ in results.values()))
+print(
+    "gradients averaged on every rank:", all(avg for avg, _ in results.values())
+)
 print("ranks end with identical weights:", same)
 # --8<-- [end:ddp]
 
 # --8<-- [start:tensorflow]
 import tensorflow as tf
 
-strategy = tf.distribute.MirroredStrategy()  # one replica per visible GPU; the CPU if there is none
+# one replica per visible GPU; the CPU if there is none
+strategy = tf.distribute.MirroredStrategy()
 print("replicas in sync:", strategy.num_replicas_in_sync)
 with strategy.scope():  # variables created here are mirrored on every replica
-    model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+    model = tf.keras.Sequential(
+        [tf.keras.Input((4,)), tf.keras.layers.Dense(1)]
+    )
     model.compile(optimizer="sgd", loss="mse")
-model.fit(tf.ones((16, 4)), tf.zeros((16, 1)), batch_size=8, epochs=1, verbose=0)
+model.fit(
+    tf.ones((16, 4)), tf.zeros((16, 1)), batch_size=8, epochs=1, verbose=0
+)
 print("trained under", type(strategy).__name__)
 # --8<-- [end:tensorflow]
 
 # --8<-- [start:jax]
 import os
 
-# Pretend the CPU is two devices. Must be set before JAX starts; on GPUs you would skip this.
+# Pretend the CPU is two devices. Must be set before JAX starts; on GPUs you
+# would skip this.
 os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
 import jax
 import jax.numpy as jnp
 from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 
-mesh = Mesh(jax.devices(), ("data",))  # a 1-D grid of devices with one axis named "data"
-batch = jax.device_put(jnp.arange(8.0).reshape(8, 1), NamedSharding(mesh, P("data")))  # rows split over devices
+# a 1-D grid of devices with one axis named "data"
+mesh = Mesh(jax.devices(), ("data",))
+# rows split over devices
+batch = jax.device_put(
+    jnp.arange(8.0).reshape(8, 1), NamedSharding(mesh, P("data"))
+)
 w = jnp.ones((1, 1))  # replicated
 
 
 @jax.jit
 def grad_step(w, x):
-    return jax.grad(lambda w: jnp.mean((x @ w) ** 2))(w)  # XLA inserts the cross-device sum itself
+    # XLA inserts the cross-device sum itself
+    return jax.grad(lambda w: jnp.mean((x @ w) ** 2))(w)
 
 
 print("devices:", jax.devices())

@@ -22,9 +22,17 @@ def pick_device() -> torch.device:
 
 
 device = pick_device()
-model = torch.nn.Linear(3, 1).to(device)  # moves the parameters (in place for a Module)
+# moves the parameters (in place for a Module)
+model = torch.nn.Linear(3, 1).to(device)
 x = torch.ones(4, 3).to(device)  # returns a new tensor: keep the result!
-print("device:", device, "| model on", next(model.parameters()).device, "| x on", x.device)
+print(
+    "device:",
+    device,
+    "| model on",
+    next(model.parameters()).device,
+    "| x on",
+    x.device,
+)
 print("output:", model(x).shape)
 # --8<-- [end:torch]
 
@@ -39,12 +47,15 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
-    torch.use_deterministic_algorithms(True)  # error out instead of silently using a nondeterministic kernel
+    # error out instead of silently using a nondeterministic kernel
+    torch.use_deterministic_algorithms(True)
 
 
 def run():
     seed_everything(0)
-    model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    model = torch.nn.Sequential(
+        torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1)
+    )
     return model(torch.randn(5, 3)).sum().item()
 
 
@@ -55,9 +66,13 @@ print(f"run 1: {first:.6f}  run 2: {second:.6f}  identical: {first == second}")
 # --8<-- [start:tensorflow]
 import tensorflow as tf
 
-print("physical devices:", [d.device_type for d in tf.config.list_physical_devices()])
+print(
+    "physical devices:",
+    [d.device_type for d in tf.config.list_physical_devices()],
+)
 name = "/GPU:0" if tf.config.list_physical_devices("GPU") else "/CPU:0"
-with tf.device(name):  # every tensor created or computed in this block is placed on `name`
+# every tensor created or computed in this block is placed on `name`
+with tf.device(name):
     y = tf.ones((4, 3)) @ tf.ones((3, 1))
 print("y lives on", y.device)
 tf.keras.utils.set_random_seed(0)  # seeds Python, NumPy and TensorFlow together
@@ -70,7 +85,8 @@ import jax.numpy as jnp
 print("devices:", jax.devices(), "| default backend:", jax.default_backend())
 x = jax.device_put(jnp.arange(5.0), jax.devices()[0])  # explicit placement
 print("x lives on", x.devices())
-key = jax.random.key(0)  # JAX has no global seed: randomness is an explicit, reproducible key
+# JAX has no global seed: randomness is an explicit, reproducible key
+key = jax.random.key(0)
 print(jax.random.normal(key, (3,)), "equals", jax.random.normal(key, (3,)))
 # --8<-- [end:jax]
 

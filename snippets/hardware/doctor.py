@@ -17,7 +17,8 @@ import shutil
 import subprocess
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up log short
+# keep TensorFlow's start-up log short
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 advice = []
 
 
@@ -34,8 +35,16 @@ for name in ["numpy", "torch", "tensorflow", "jax", "keras", "torchvision"]:
 
 driver = None
 if shutil.which("nvidia-smi"):
-    out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
-                         capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        [
+            "nvidia-smi",
+            "--query-gpu=name,driver_version",
+            "--format=csv,noheader",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     driver = out.stdout.strip() or out.stderr.strip()
 print("nvidia-smi:", driver or "not found (no NVIDIA driver on this machine)")
 
@@ -43,18 +52,26 @@ try:
     import torch
 
     cuda = torch.cuda.is_available()
-    print(f"PyTorch: built for CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}, "
-          f"cuda available: {cuda}, mps available: {torch.backends.mps.is_available()}")
+    print(
+        f"PyTorch: built for CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}, "
+        f"cuda available: {cuda}, mps available: {torch.backends.mps.is_available()}"
+    )
     if cuda:
         for i in range(torch.cuda.device_count()):
             print(f"  cuda:{i} {torch.cuda.get_device_name(i)}")
     elif torch.version.cuda is None:
-        advice.append("PyTorch is a CPU-only build: install a CUDA wheel from pytorch.org if you have an NVIDIA GPU.")
+        advice.append(
+            "PyTorch is a CPU-only build: install a CUDA wheel from pytorch.org if you have an NVIDIA GPU."
+        )
     elif driver is None:
-        advice.append("PyTorch has CUDA, but no NVIDIA driver was found: install the driver (nvidia-smi must work).")
+        advice.append(
+            "PyTorch has CUDA, but no NVIDIA driver was found: install the driver (nvidia-smi must work)."
+        )
     else:
-        advice.append("Driver and CUDA build both exist but CUDA is unavailable: the driver is probably older "
-                      "than the CUDA version PyTorch was built for, or CUDA_VISIBLE_DEVICES hides the GPU.")
+        advice.append(
+            "Driver and CUDA build both exist but CUDA is unavailable: the driver is probably older "
+            "than the CUDA version PyTorch was built for, or CUDA_VISIBLE_DEVICES hides the GPU."
+        )
 except ImportError:
     pass
 
@@ -62,11 +79,15 @@ try:
     import tensorflow as tf
 
     info = tf.sysconfig.get_build_info()
-    print(f"TensorFlow: built with CUDA {info.get('cuda_version', 'none')}, cuDNN {info.get('cudnn_version', 'none')}, "
-          f"devices: {[d.device_type + ':' + d.name.split(':')[-1] for d in tf.config.list_physical_devices()]}")
+    print(
+        f"TensorFlow: built with CUDA {info.get('cuda_version', 'none')}, cuDNN {info.get('cudnn_version', 'none')}, "
+        f"devices: {[d.device_type + ':' + d.name.split(':')[-1] for d in tf.config.list_physical_devices()]}"
+    )
     if driver and not tf.config.list_physical_devices("GPU"):
-        advice.append("TensorFlow sees no GPU although a driver exists: tensorflow-cpu is installed, or "
-                      "its CUDA/cuDNN versions do not match (see tensorflow.org/install/pip).")
+        advice.append(
+            "TensorFlow sees no GPU although a driver exists: tensorflow-cpu is installed, or "
+            "its CUDA/cuDNN versions do not match (see tensorflow.org/install/pip)."
+        )
 except ImportError:
     pass
 
@@ -75,15 +96,21 @@ try:
 
     print(f"JAX: backend {jax.default_backend()}, devices: {jax.devices()}")
     if driver and jax.default_backend() == "cpu":
-        advice.append("JAX runs on the CPU although a driver exists: install jax[cuda12] (or the CUDA extra that matches).")
+        advice.append(
+            "JAX runs on the CPU although a driver exists: install jax[cuda12] (or the CUDA extra that matches)."
+        )
 except ImportError:
     pass
 
 if os.environ.get("CUDA_VISIBLE_DEVICES") == "":
-    advice.append("CUDA_VISIBLE_DEVICES is set but empty: every framework will hide all GPUs.")
+    advice.append(
+        "CUDA_VISIBLE_DEVICES is set but empty: every framework will hide all GPUs."
+    )
 if driver is None:
-    advice.append("No GPU here: everything runs on the CPU. That is correct, only slower for large matrices; "
-                  "pick the device in code (see the device page) so the same script uses a GPU elsewhere.")
+    advice.append(
+        "No GPU here: everything runs on the CPU. That is correct, only slower for large matrices; "
+        "pick the device in code (see the device page) so the same script uses a GPU elsewhere."
+    )
 
 print("Advice:")
 for line in advice or ["nothing looks misconfigured"]:

@@ -16,7 +16,9 @@ import torch
 try:
     torch.zeros(3, device="cuda")
     print("CUDA is available here; this machine has a working GPU build")
-except Exception as e:  # a CPU-only build raises AssertionError, a GPU build on a GPU-less machine RuntimeError
+# a CPU-only build raises AssertionError, a GPU build on a GPU-less machine
+# RuntimeError
+except Exception as e:
     print(type(e).__name__ + ":", str(e).splitlines()[0])
 print("torch.cuda.is_available():", torch.cuda.is_available())
 # --8<-- [end:no_cuda]
@@ -26,12 +28,14 @@ import torch
 
 torch.manual_seed(0)
 layer = torch.nn.Linear(2, 2)  # parameters on the CPU
-batch = torch.ones(1, 2, device="meta")  # a second device that exists on every machine
+# a second device that exists on every machine
+batch = torch.ones(1, 2, device="meta")
 try:
     layer(batch)
 except RuntimeError as e:
     print(type(e).__name__ + ":", str(e).splitlines()[0])
-# the fix is a move, not new mathematics (a meta tensor holds no data, so we create a real one):
+# the fix is a move, not new mathematics (a meta tensor holds no data, so we
+# create a real one):
 batch = torch.ones(1, 2, device=layer.weight.device)
 print("fixed:", layer(batch).shape)
 # --8<-- [end:wrong_device]

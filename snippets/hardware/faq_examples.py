@@ -14,25 +14,37 @@ import torch
 
 w = torch.ones(3, requires_grad=True)
 
-# A context manager sets something up on entry and is guaranteed to undo it on exit,
-# even if the block raises. torch.no_grad() switches gradient tracking off for the block:
+# A context manager sets something up on entry and is guaranteed to undo it on
+# exit,
+# even if the block raises. torch.no_grad() switches gradient tracking off for
+# the block:
 with torch.no_grad():
     y = (w * 2).sum()
 print("inside no_grad, tracked:", y.requires_grad)
 print("after the block, tracked again:", (w * 2).sum().requires_grad)
-# Others you will meet: tf.GradientTape(), tf.device(...), strategy.scope(), open(...)
+# Others you will meet: tf.GradientTape(), tf.device(...), strategy.scope(),
+# open(...)
 # --8<-- [end:context]
 
 # --8<-- [start:hooks]
 import torch
 
 torch.manual_seed(0)
-model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+model = torch.nn.Sequential(
+    torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2)
+)
 log = []
 
 
-def record(module, inputs, output):  # a hook: a function the framework calls for you
-    log.append((type(module).__name__, tuple(output.shape), round(output.abs().mean().item(), 4)))
+# a hook: a function the framework calls for you
+def record(module, inputs, output):
+    log.append(
+        (
+            type(module).__name__,
+            tuple(output.shape),
+            round(output.abs().mean().item(), 4),
+        )
+    )
 
 
 handles = [m.register_forward_hook(record) for m in model]
@@ -54,7 +66,8 @@ def impure(x):
     return x * scale  # reads a global: not pure
 
 
-pure_jit = jax.jit(lambda x, scale: x * scale)  # everything it uses is an argument
+# everything it uses is an argument
+pure_jit = jax.jit(lambda x, scale: x * scale)
 impure_jit = jax.jit(impure)
 
 x = jnp.ones(3)
@@ -72,11 +85,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPClassifier
 
-X, y = load_digits(return_X_y=True)  # 1,797 small images of digits, shipped with scikit-learn
+# 1,797 small images of digits, shipped with scikit-learn
+X, y = load_digits(return_X_y=True)
 net = MLPClassifier(hidden_layer_sizes=(32,), max_iter=60, random_state=0)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
-    scores = cross_val_score(net, X / 16.0, y, cv=3)  # 3 folds: train 3 networks
+    # 3 folds: train 3 networks
+    scores = cross_val_score(net, X / 16.0, y, cv=3)
 print("accuracy per fold:", scores.round(3), "mean:", scores.mean().round(3))
 # --8<-- [end:cv]
 
@@ -86,7 +101,9 @@ import time
 import torch
 
 torch.manual_seed(0)
-model = torch.nn.Sequential(torch.nn.Linear(16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 4)).eval()
+model = torch.nn.Sequential(
+    torch.nn.Linear(16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 4)
+).eval()
 latencies = []
 with torch.inference_mode():  # no autograd bookkeeping: less work per sample
     for _ in range(200):  # pretend each sample arrives from a sensor
@@ -95,7 +112,9 @@ with torch.inference_mode():  # no autograd bookkeeping: less work per sample
         model(sample)
         latencies.append(time.perf_counter() - start)
 latencies.sort()
-print(f"per-sample latency: median {latencies[100] * 1e6:.0f} µs, 99th percentile {latencies[197] * 1e6:.0f} µs")
+print(
+    f"per-sample latency: median {latencies[100] * 1e6:.0f} µs, 99th percentile {latencies[197] * 1e6:.0f} µs"
+)
 # --8<-- [end:realtime]
 
 if __name__ == "__main__":

@@ -29,11 +29,15 @@ import torch
 
 if torch.cuda.is_available():
     pageable = torch.randn(2**25)  # 128 MB in ordinary (pageable) host memory
-    pinned = pageable.pin_memory()  # the same data in page-locked memory the GPU can read directly
+    # the same data in page-locked memory the GPU can read directly
+    pinned = pageable.pin_memory()
     print("pinned:", pageable.is_pinned(), "->", pinned.is_pinned())
 
-    for name, source, non_blocking in [("pageable", pageable, False), ("pinned", pinned, False),
-                                       ("pinned, non_blocking", pinned, True)]:
+    for name, source, non_blocking in [
+        ("pageable", pageable, False),
+        ("pinned", pinned, False),
+        ("pinned, non_blocking", pinned, True),
+    ]:
         source.to("cuda", non_blocking=non_blocking)  # warm-up
         torch.cuda.synchronize()
         start = time.perf_counter()
@@ -41,10 +45,14 @@ if torch.cuda.is_available():
         returned = time.perf_counter() - start  # when Python got control back
         torch.cuda.synchronize()
         landed = time.perf_counter() - start  # when the data was on the GPU
-        print(f"{name:21} returned after {returned * 1e3:7.3f} ms, landed after {landed * 1e3:7.3f} ms"
-              f" = {source.nbytes / landed / 1e9:5.1f} GB/s")
+        print(
+            f"{name:21} returned after {returned * 1e3:7.3f} ms, landed after {landed * 1e3:7.3f} ms"
+            f" = {source.nbytes / landed / 1e9:5.1f} GB/s"
+        )
 else:
-    print("no CUDA device here: host-to-device copies need one (torch.cuda.is_available() is False)")
+    print(
+        "no CUDA device here: host-to-device copies need one (torch.cuda.is_available() is False)"
+    )
 # --8<-- [end:torch]
 
 # --8<-- [start:jax]
@@ -55,15 +63,26 @@ host = np.arange(1024, dtype=np.float32)  # a NumPy array lives in host memory
 device = jax.devices()[0]  # the first GPU if JAX sees one, else the CPU
 on_device = jax.device_put(host, device)  # starts the copy and returns at once
 on_device.block_until_ready()  # waits until the array is on the device
-print(type(on_device).__name__, "on", on_device.devices(), "| committed:", on_device.committed)
+print(
+    type(on_device).__name__,
+    "on",
+    on_device.devices(),
+    "| committed:",
+    on_device.committed,
+)
 # --8<-- [end:jax]
 
 # --8<-- [start:solution]
 import numpy as np
 import torch
 
-images = np.random.default_rng(0).integers(0, 256, size=(256, 3, 224, 224), dtype=np.uint8)
-prediction = {"uint8": 256 * 3 * 224 * 224 * 1, "float32": 256 * 3 * 224 * 224 * 4}
+images = np.random.default_rng(0).integers(
+    0, 256, size=(256, 3, 224, 224), dtype=np.uint8
+)
+prediction = {
+    "uint8": 256 * 3 * 224 * 224 * 1,
+    "float32": 256 * 3 * 224 * 224 * 4,
+}
 
 as_bytes = torch.from_numpy(images)  # what a data loader reads from disk
 as_float = as_bytes.float() / 255  # converted on the host before the copy

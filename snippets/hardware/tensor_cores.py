@@ -36,7 +36,9 @@ def rel_error(c):
     return float((c.double() - exact).norm() / exact.norm())
 
 
-def to_tf32(x):  # keep 10 of float32's 23 stored mantissa bits, as TF32 does (here by truncation)
+# keep 10 of float32's 23 stored mantissa bits, as TF32 does (here by
+# truncation)
+def to_tf32(x):
     return (x.view(torch.int32) & ~0x1FFF).view(torch.float32)
 
 
@@ -47,7 +49,11 @@ errors = {
 }
 for name, err in errors.items():
     print(f"{name:28} relative error {err:.1e}")
-assert errors["float32"] < errors["TF32 inputs, float32 sums"] < errors["bfloat16 inputs and result"]
+assert (
+    errors["float32"]
+    < errors["TF32 inputs, float32 sums"]
+    < errors["bfloat16 inputs and result"]
+)
 # --8<-- [end:precision]
 
 # --8<-- [start:autocast]
@@ -66,7 +72,8 @@ print("under autocast:", y.dtype, "| weights stay", layer.weight.dtype)
 err = float((y.float() - y32).norm() / y32.norm())
 print(f"relative error of the autocast output against float32: {err:.1e}")
 assert y.dtype == torch.bfloat16 and layer.weight.dtype == torch.float32
-assert 2**-12 < err < 2**-6  # bfloat16 keeps 8 significant bits: one rounding step is 2**-8
+# bfloat16 keeps 8 significant bits: one rounding step is 2**-8
+assert 2**-12 < err < 2**-6
 # --8<-- [end:autocast]
 
 # --8<-- [start:jax_precision]
@@ -75,13 +82,19 @@ import jax.numpy as jnp
 
 ka, kb = jax.random.split(jax.random.key(0))
 a, b = jax.random.normal(ka, (512, 512)), jax.random.normal(kb, (512, 512))
-exact = jnp.matmul(a, b, precision="F32_F32_F32")  # name the algorithm: float32 in, float32 sums
-low = jnp.matmul(a.astype(jnp.bfloat16), b.astype(jnp.bfloat16))  # bfloat16 in and out
+# name the algorithm: float32 in, float32 sums
+exact = jnp.matmul(a, b, precision="F32_F32_F32")
+# bfloat16 in and out
+low = jnp.matmul(a.astype(jnp.bfloat16), b.astype(jnp.bfloat16))
 print("result dtype:", low.dtype)
-print(f"relative error of bfloat16: {float(jnp.linalg.norm(low - exact) / jnp.linalg.norm(exact)):.1e}")
+print(
+    f"relative error of bfloat16: {float(jnp.linalg.norm(low - exact) / jnp.linalg.norm(exact)):.1e}"
+)
 # On an NVIDIA GPU, float32 inputs with precision="TF32_TF32_F32" (or inside
-# `with jax.default_matmul_precision("tensorfloat32"):`) use the TF32 Tensor Cores.
-print("jax_default_matmul_precision:", jax.config.jax_default_matmul_precision)  # None: the backend decides
+# `with jax.default_matmul_precision("tensorfloat32"):`) use the TF32 Tensor
+# Cores.
+# None: the backend decides
+print("jax_default_matmul_precision:", jax.config.jax_default_matmul_precision)
 # --8<-- [end:jax_precision]
 
 # --8<-- [start:tiles]
@@ -97,7 +110,9 @@ def waves(size, tile=(128, 128), sms=132):
 for size in [512, 1024, 2048, 4096]:
     tiles, w = waves(size)
     busy = tiles / (math.ceil(w) * 132)
-    print(f"{size:5}×{size:<5} {tiles:5} tiles of 128×128 = {w:5.2f} waves on 132 SMs; SMs busy {busy:4.0%}")
+    print(
+        f"{size:5}×{size:<5} {tiles:5} tiles of 128×128 = {w:5.2f} waves on 132 SMs; SMs busy {busy:4.0%}"
+    )
 # --8<-- [end:tiles]
 
 
