@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import datetime, timezone
 
 import pytest
 
-from ramverk import markers, notebooks, results_store, site_config, snippet_spec
+from ramverk import charts, frameworks, markers, notebooks, page_text, results_store, roofline, site_config, snippet_spec
 from ramverk.results import Case, Device, Machine, Ratio, Record, ResultsFile, Statistics
 
 import ramverk.claims  # noqa: F401  (registers the claim marker)
-import ramverk.timing_tables  # noqa: F401  (registers the timing marker)
+from ramverk import timing_tables  # registers the timing marker
 
 SNIPPET = "snippets/execution/same_math.py"
 
@@ -56,7 +57,11 @@ def test_timing_table_in_each_language(results):
     assert "456\u00a0µs" in sv and "456\u00a0µs" in en
     assert "2,90×" in sv and "2.90×" in en  # speedup = 1 / paired ratio
     assert "första anropet 12,3\u00a0ms" in sv and "first call 12.3\u00a0ms" in en
-    assert "Test CPU, 1 thread" in en and "results/test-machine.json" in en and "commit 01234567" in en
+    assert "Test CPU, 1 thread" in en and "Test CPU, 1 tråd" in sv  # the CPU column's header in the page's language
+    assert "results/test-machine.json" not in en, "the provenance is one block per page, not under each table"
+    page = f"<!-- timing: {SNIPPET} chart=no -->"
+    block = timing_tables.page_provenance(page, "docs/execution/overview.en.md", "en")
+    assert "(../results/test-machine.json)" in block and "commit 01234567" in block
 
 
 def test_chart_is_an_inline_svg_labelled_in_the_language(results):
@@ -94,7 +99,8 @@ def test_bad_markers_fail_naming_page_and_line(results, line, message):
 def test_claim_that_holds_renders_the_measured_ratio(results):
     results([_record("eager", 0.00132), _record("jit", 0.000456, ratio=0.3454)])
     out = _render(f"<!-- claim: {SNIPPET} framework=jax faster=jit slower=eager -->", "sv")
-    assert "✓ uppmätt: 2,90×" in out
+    assert "✓ uppmätt: 2,90× snabbare" in out
+    assert "✓ measured: 2.90× faster" in _render(f"<!-- claim: {SNIPPET} framework=jax faster=jit slower=eager -->", "en")
 
 
 def test_markers_inside_code_fences_are_left_alone():
@@ -153,7 +159,8 @@ def test_gpu_results_get_a_column_with_device_versions_and_a_share_of_the_limit(
     header = next(line for line in en.splitlines() if line.startswith("| Case"))
     assert "Test CPU, 1 thread" in header and "NVIDIA H200" in header
     assert "Not measured on a GPU yet" not in en
-    assert "NVIDIA H200" in en.split("| Case")[1].split("\n\n", 1)[1]  # the provenance names the device too
+    block = timing_tables.page_provenance(f"<!-- timing: {SNIPPET} chart=no -->", "docs/execution/overview.en.md", "en")
+    assert "`test-machine`: NVIDIA H200; Test CPU, 1 thread;" in block  # the provenance names the device too
 
 
 def test_a_gpu_only_snippet_without_results_renders_the_note_and_builds(tmp_path, monkeypatch):
@@ -170,3 +177,133 @@ def test_a_gpu_only_snippet_without_results_renders_the_note_and_builds(tmp_path
     monkeypatch.setattr(timing_tables.site_config, "load", lambda: type("C", (), {"root": root})())
     out = _render("<!-- timing: snippets/hardware/gpu_only.py -->", "en")
     assert "Not measured on a GPU yet" in out and "--device cuda --only snippets/hardware/gpu_only.py" in out
+
+
+# --- reading at a glance: wording, limits, one provenance block, charts ----------------------------
+
+def test_a_slowdown_reads_as_slower_not_as_a_speedup_below_one(results):
+    # jit takes 1.64× the time of eager: the paired ratio (jit / eager) is 1.64, so the "speedup" is 0.61
+    results([_record("eager", 0.00132), _record("jit", 0.002165, ratio=1.64)])
+    sv = _render(f"<!-- timing: {SNIPPET} chart=no -->", "sv")
+    en = _render(f"<!-- timing: {SNIPPET} chart=no -->", "en")
+    jit_sv = next(line for line in sv.splitlines() if "`jit`" in line)
+    jit_en = next(line for line in en.splitlines() if "`jit`" in line)
+    assert "1,64× (1,56–1,72) långsammare än eager" in jit_sv and "uppsnabbning" not in jit_sv
+    assert "1.64× (1.56–1.72) slower than eager" in jit_en and "speedup" not in jit_en
+    assert "0,6" not in jit_sv and "0.6" not in jit_en
+
+
+def test_gain_text_keeps_speedup_above_one():
+    assert timing_tables.gain_text((2.9, 2.75, 3.05), "sv", "eager") == "2,90× (2,75–3,05) uppsnabbning mot eager"
+    assert timing_tables.gain_text((0.5, 0.5, 0.5), "en", "eager") == "2.00× slower than eager"
+
+
+def _limits_machine(**fields) -> Machine:
+    return Machine(**{"name": "m", "cpu_model": "Test CPU", "logical_cores": 8, "os": "Linux", "python": "3.11",
+                      "cpu_flags": ["avx2", "fma"], "cpu_max_mhz": 3000.0, "stream_triad_gbs": 10.0, **fields})
+
+
+def test_a_rate_shows_the_limit_beside_its_share_and_says_what_kind_of_limit_it_is():
+    cpu = Device(kind="cpu", name="Test CPU, 1 thread")
+    peak = roofline.flops_limit(_limits_machine(), cpu, 1)  # 1 × 3 GHz × 32 FLOP/cycle = 96 GFLOP/s, worked out
+    nbsp = "\u00a0"
+    assert timing_tables.rate_text(1.2e11, "flops", peak, "en") == (
+        f"120{nbsp}GFLOP/s (125% of 96.0{nbsp}GFLOP/s, worked out at the nominal clock)")
+    assert timing_tables.rate_text(1.2e11, "flops", peak, "sv") == (
+        f"120{nbsp}GFLOP/s (125% av 96,0{nbsp}GFLOP/s, uträknat vid nominell klocka)")
+    triad = roofline.bandwidth_limit(_limits_machine(), cpu, 1)  # measured by the runner: preferred where it exists
+    assert triad.measured and not peak.measured
+    assert timing_tables.rate_text(5e9, "bytes", triad, "en") == f"5.00{nbsp}GB/s (50% of 10.0{nbsp}GB/s, measured triad)"
+    gpu = roofline.flops_limit(_limits_machine(), Device(kind="cuda", name="NVIDIA H200"), 4)
+    assert timing_tables.rate_text(3.35e13, "flops", gpu, "sv").endswith("(50% av 67,0\u00a0TFLOP/s, datablad)")
+    assert timing_tables.rate_text(3.35e13, "flops", None, "en") == f"33.5{nbsp}TFLOP/s"  # no limit: no share
+
+
+def test_the_cpu_peak_assumption_is_worded_in_each_language():
+    limit = roofline.flops_limit(_limits_machine(cpu_flags=["avx512f"]), Device(kind="cpu", name="X, 1 thread"), 1)
+    assert "AVX-512 (16 float32-banor) × 2 FMA-enheter × 2" in limit.how["sv"]
+    assert "lanes" not in limit.how["sv"] and "units" not in limit.how["sv"]
+    assert "AVX-512 (16 float32 lanes) × 2 FMA units × 2" in limit.how["en"]
+    assert "nominal clock" in limit.how["en"] and "nominella klockfrekvens" in limit.how["sv"]
+
+
+def test_one_provenance_block_per_page_lists_each_machine_once_in_the_pages_language(results):
+    results([_record("eager", 0.00132), _record("jit", 0.000456, ratio=0.3454)])
+    text = (f"# Page\n\n<!-- timing: {SNIPPET} modes=eager chart=no -->\n\nProse.\n\n"
+            f"<!-- timing: {SNIPPET} chart=no -->\n\nMore <!-- claim: {SNIPPET} framework=jax faster=jit slower=eager -->\n")
+    sv = timing_tables.page_provenance(text, "docs/execution/overview.sv.md", "sv")
+    en = timing_tables.page_provenance(text, "docs/execution/overview.en.md", "en")
+    assert sv.count("`test-machine`") == 1 and en.count("`test-machine`") == 1
+    assert "**Om mätningarna på sidan**" in sv and "**About the measurements on this page**" in en
+    assert "Mätt 2026-11-21 på `test-machine`: Test CPU, 1 tråd;" in sv and "; 1 tråd; commit 01234567." in sv
+    assert "Measured 2026-11-21 on `test-machine`: Test CPU, 1 thread;" in en and "; 1 thread; commit 01234567." in en
+    assert "[Rådata: results/test-machine.json](../results/test-machine.json)" in sv
+    assert "[Raw data: results/test-machine.json](../results/test-machine.json)" in en
+    assert "Median av n mätningar" in sv and "parad" in sv  # the table has a baseline: its ratios are explained
+    assert "Two shared cores" in en  # the test machine has two logical cores
+    assert en.count("Median of n samples") == 1
+    assert timing_tables.page_provenance("# A page\n\nNo measurements.\n", "docs/x.en.md", "en") == ""
+    shown = f"```text\n<!-- timing: {SNIPPET} -->\n```\n"
+    assert timing_tables.page_provenance(shown, "docs/x.en.md", "en") == "", "a marker shown as code is no table"
+
+
+def test_the_built_torch_compile_page_has_one_provenance_block(built_site):
+    for page in ("execution/torch-compile/index.html", "en/execution/torch-compile/index.html"):
+        html = (built_site / page).read_text(encoding="utf-8")
+        assert html.count('class="ramverk-provenance"') == 1, page
+        assert html.count("results/amd-epyc-1t.json</a>") == 1, page
+
+
+def test_the_cpu_column_header_is_in_the_pages_language():
+    assert page_text.device_name("AMD EPYC, 1 thread", "sv") == "AMD EPYC, 1 tråd"
+    assert page_text.device_name("AMD EPYC, 4 threads", "sv") == "AMD EPYC, 4 trådar"
+    assert page_text.device_name("AMD EPYC, 4 threads", "en") == "AMD EPYC, 4 threads"
+    assert page_text.device_name("NVIDIA H200", "sv") == "NVIDIA H200"  # GPU names are names
+
+
+def _svg_text(svg: str) -> list[str]:
+    import re
+
+    return [html.unescape(m) for m in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def _bar(label: str, median: float) -> dict:
+    return {"label": label, "median": median, "q1": median * 0.9, "q3": median * 1.1}
+
+
+def test_chart_values_use_the_tables_unit_and_the_decimal_comma():
+    svg = charts._draw([_bar("JAX · jacfwd", 115e-6), _bar("JAX · jacrev", 2.4e-3)], "sv")
+    texts = _svg_text(svg)
+    assert "115\u00a0µs" in texts and "2,40\u00a0ms" in texts  # as the table writes them, not "0,115 ms"
+    assert not any(t.startswith("0,115") or t.startswith("0.115") for t in texts)
+    assert "0,5" in texts  # an axis tick, with the decimal comma
+    assert "tid per anrop (ms)" in texts  # linear: no scale named
+
+
+def test_chart_says_when_its_axis_is_logarithmic_in_the_pages_language():
+    bars = [_bar("a", 1e-6), _bar("b", 1e-3)]
+    assert "tid per anrop (ms, logaritmisk skala)" in _svg_text(charts._draw(bars, "sv"))
+    assert "time per call (ms, log scale)" in _svg_text(charts._draw(bars, "en"))
+
+
+def test_chart_text_stays_readable_when_shrunk_to_a_phone_column():
+    import re
+
+    svg = charts._draw([_bar("TensorFlow · function", 9e-3), _bar("PyTorch · compile", 5e-3)], "en")
+    width_pt = float(re.search(r'<svg[^>]*width="([\d.]+)pt"', svg)[1])
+    smallest = min(float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg))  # in the SVG's pt units
+    phone_column_px = 350  # a 390-px phone less Material's margins
+    assert smallest * phone_column_px / width_pt >= 9
+
+
+def test_chart_bars_come_in_the_tables_order(results, monkeypatch):
+    torch = _record("eager", 0.002)
+    torch = torch.model_copy(update={"case": torch.case.model_copy(update={"framework": "torch"})})
+    results([_record("eager", 0.00132), _record("jit", 0.000456, ratio=0.3454), torch])
+    drawn = []
+    monkeypatch.setattr(charts, "bar_chart_html", lambda rows, lang, title: drawn.append(rows) or "")
+    table = _render(f"<!-- timing: {SNIPPET} -->", "en")
+    table_cases = [line.split(" | ")[0].removeprefix("| ") for line in table.splitlines() if "· `" in line]
+    chart_cases = [f"{frameworks.display_name(r.record.case.framework)} · `{r.record.case.mode}`" for r in drawn[0]]
+    # the snippet's order (python, torch, tensorflow, jax), not the alphabet's
+    assert chart_cases == table_cases == ["PyTorch · `eager`", "JAX · `eager`", "JAX · `jit`"]

@@ -46,4 +46,5 @@ def claim(marker: Marker) -> str:
         raise MarkerError(f"{marker.where()}: no device has both {options['faster']} and {options['slower']} measured")
     lang = marker.lang or "en"
     shown = nf.ratio(min(gains), lang) if len(gains) == 1 else f"{nf.ratio(min(gains), lang)}–{nf.ratio(max(gains), lang)}"
-    return f'<span class="ramverk-claim" title="{marker.target}">✓ {t(lang, "claim_ok")}: {shown}</span>'
+    # Every gain is above 1 here (a lower one fails the build above), so the ratio reads as "faster".
+    return f'<span class="ramverk-claim" title="{marker.target}">✓ {t(lang, "claim_ok")}: {shown} {t(lang, "faster")}</span>'

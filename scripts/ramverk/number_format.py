@@ -51,3 +51,14 @@ def rate(per_second: float, unit: str, lang: str) -> str:
 def percent(fraction: float, lang: str) -> str:
     """`0.412` -> `41 %` (sv) / `41%` (en), as each locale writes it."""
     return format_percent(fraction, format="#,##0%" if fraction >= 0.1 else "#,##0.0%", locale=lang)
+
+
+def count(value: int, lang: str) -> str:
+    """A whole number as the locale groups it: `1234` -> `1 234` (sv) / `1,234` (en)."""
+    return format_decimal(value, format="#,##0", locale=lang)
+
+
+def tick(value: float, lang: str) -> str:
+    """An axis tick as written (`0.5` -> `0,5` in Swedish): no fixed digits, no trailing zeros."""
+    return format_decimal(value, format="#,##0.######", locale=lang)
+

@@ -2,46 +2,85 @@
 
 from __future__ import annotations
 
+import re
+
 TEXT = {
     "sv": {
         "case": "Fall",
         "first_call": "första anropet",
         "speedup_vs": "uppsnabbning mot {baseline}",
+        "slower_than": "långsammare än {baseline}",
+        "faster": "snabbare",
         "stale": "inaktuell",
         "stale_title": "Kodsnutten har ändrats sedan mätningen. Kör: python -m ramverk run --only {snippet}",
         "measured_on": "Mätt",
         "on": "på",
-        "threads": "tråd(ar)",
-        "spread": "Median av n mätningar; ± är halva kvartilavståndet (IQR/2). Uppsnabbningen är parad: fallen körs växelvis A B A B i samma process.",
+        "spread": "Median av n mätningar; ± är halva kvartilavståndet (IQR/2).",
+        "paired": "En kvot mot ett annat läge är parad när mätskriptet körde fallen växelvis A B A B i samma process (tabellen anger då ett intervall inom parentes); annars är den kvoten mellan två medianer.",
         "raw": "Rådata",
         "noise": "Två delade kärnor ger stort brus: läs skillnader under ungefär 10 % som osäkra.",
-        "of_peak": "av taket",
+        "of": "av",
+        "limit": "Tak",
+        "provenance_title": "Om mätningarna på sidan",
         "chart_title": "Tid per anrop (median, felstaplar = IQR)",
         "chart_axis": "tid per anrop",
+        "log_scale": "logaritmisk skala",
         "claim_ok": "uppmätt",
         "no_gpu": "Inte mätt på en GPU än. På en maskin med en NVIDIA-GPU: `{command}`",
+        "used_on": "Visas på",
+        "machine": "Maskin",
+        "details": "n\u00a0=\u00a0{n} · första anropet {first}",
+        "details_no_first": "n\u00a0=\u00a0{n}",
+        "thread": "tråd",
+        "threads_plural": "trådar",
     },
     "en": {
         "case": "Case",
         "first_call": "first call",
         "speedup_vs": "speedup vs {baseline}",
+        "slower_than": "slower than {baseline}",
+        "faster": "faster",
         "stale": "stale",
         "stale_title": "The snippet changed after it was measured. Run: python -m ramverk run --only {snippet}",
         "measured_on": "Measured",
         "on": "on",
-        "threads": "thread(s)",
-        "spread": "Median of n samples; ± is half the interquartile range (IQR/2). Speedups are paired: the cases run alternately A B A B in one process.",
+        "spread": "Median of n samples; ± is half the interquartile range (IQR/2).",
+        "paired": "A ratio to another mode is paired when the runner ran the cases alternately A B A B in one process (the table then gives an interval in brackets); otherwise it is the ratio of two medians.",
         "raw": "Raw data",
         "noise": "Two shared cores make the noise large: read differences below about 10 % as uncertain.",
-        "of_peak": "of the limit",
+        "of": "of",
+        "limit": "Limit",
+        "provenance_title": "About the measurements on this page",
         "chart_title": "Time per call (median, error bars = IQR)",
         "chart_axis": "time per call",
+        "log_scale": "log scale",
         "claim_ok": "measured",
         "no_gpu": "Not measured on a GPU yet. On a machine with an NVIDIA GPU: `{command}`",
+        "used_on": "Shown on",
+        "machine": "Machine",
+        "details": "n\u00a0=\u00a0{n} · first call {first}",
+        "details_no_first": "n\u00a0=\u00a0{n}",
+        "thread": "thread",
+        "threads_plural": "threads",
     },
 }
+
+# How devices.cpu_name() names a CPU in the results: "AMD EPYC, 1 thread", "Xeon, 4 threads".
+CPU_NAME = re.compile(r"^(?P<model>.*), (?P<n>\d+) threads?$")
 
 
 def t(lang: str, key: str, **values) -> str:
     table = TEXT.get(lang) or TEXT["en"]
     return table[key].format(**values)
+
+
+def device_name(name: str, lang: str) -> str:
+    """A device name as stored in results ("AMD EPYC, 1 thread") in the page's language ("AMD EPYC, 1 tråd").
+
+    Only the thread count's word is translated; GPU names and anything else are shown as stored.
+    """
+    m = CPU_NAME.match(name)
+    if m is None:
+        return name
+    n = int(m["n"])
+    return f"{m['model']}, {n} {t(lang, 'thread' if n == 1 else 'threads_plural')}"

@@ -9,7 +9,7 @@ below, each with its source.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ramverk.results import Device, Machine
 
@@ -18,6 +18,10 @@ from ramverk.results import Device, Machine
 class Limit:
     per_second: float  # FLOP/s or bytes/s
     how: dict[str, str]  # lang -> one sentence on where the number comes from
+    # lang -> a few words for a table cell beside the share: what kind of limit this is
+    # ("measured triad", "data sheet", "worked out at the nominal clock")
+    short: dict[str, str] = field(default_factory=dict)
+    measured: bool = False  # True when the machine itself measured it (the STREAM-like triad)
 
 
 @dataclass(frozen=True)
@@ -49,15 +53,19 @@ def _gpu(device: Device) -> GpuSpec | None:
     return next((g for g in GPUS if g.match in device.name), None)
 
 
-def _fp32_per_cycle(flags: list[str]) -> tuple[int, str]:
-    """(FLOPs per cycle per core, the assumption in words). Two FMA units is the common server core."""
+def _fp32_per_cycle(flags: list[str]) -> tuple[int, dict[str, str]]:
+    """(FLOPs per cycle per core, the assumption in words per language). Two FMA units is the common server core."""
     if "avx512f" in flags:
-        return 2 * 16 * 2, "AVX-512 (16 float32 lanes) × 2 FMA units × 2"
+        return 2 * 16 * 2, {"en": "AVX-512 (16 float32 lanes) × 2 FMA units × 2",
+                            "sv": "AVX-512 (16 float32-banor) × 2 FMA-enheter × 2"}
     if "avx2" in flags and "fma" in flags:
-        return 2 * 8 * 2, "AVX2 (8 float32 lanes) × 2 FMA units × 2"
+        return 2 * 8 * 2, {"en": "AVX2 (8 float32 lanes) × 2 FMA units × 2",
+                           "sv": "AVX2 (8 float32-banor) × 2 FMA-enheter × 2"}
     if "avx" in flags:
-        return 8 * 2, "AVX (8 float32 lanes), separate multiply and add"
-    return 4 * 2, "SSE (4 float32 lanes), separate multiply and add"
+        return 8 * 2, {"en": "AVX (8 float32 lanes), separate multiply and add",
+                       "sv": "AVX (8 float32-banor), separat multiplikation och addition"}
+    return 4 * 2, {"en": "SSE (4 float32 lanes), separate multiply and add",
+                   "sv": "SSE (4 float32-banor), separat multiplikation och addition"}
 
 
 def _clock_ghz(machine: Machine) -> float | None:
@@ -75,21 +83,23 @@ def flops_limit(machine: Machine, device: Device, threads: int, dtype: str = "fl
         per_cycle, assumption = _fp32_per_cycle(machine.cpu_flags)
         peak = threads * ghz * 1e9 * per_cycle
         return Limit(peak, {
-            "en": f"worked out: {threads} core(s) × {ghz:g} GHz × {per_cycle} FLOP/cycle ({assumption}), at the "
+            "en": f"worked out: {threads} core(s) × {ghz:g} GHz × {per_cycle} FLOP/cycle ({assumption['en']}), at the "
                   "nominal clock the operating system reports; a boost clock makes the real limit higher, "
-                  "so a share above 100 % means the core ran faster than nominal",
-            "sv": f"uträknat: {threads} kärna/kärnor × {ghz:g} GHz × {per_cycle} FLOP/cykel ({assumption}), vid den "
+                  "so a share above 100 % means the core ran faster than nominal. No FLOP/s limit is measured "
+                  "on the CPU, so this worked-out figure is the one the share is held against",
+            "sv": f"uträknat: {threads} kärna/kärnor × {ghz:g} GHz × {per_cycle} FLOP/cykel ({assumption['sv']}), vid den "
                   "nominella klockfrekvens operativsystemet anger; med turbofrekvens är det verkliga taket högre, "
-                  "så en andel över 100 % betyder att kärnan gick fortare än nominellt",
-        })
+                  "så en andel över 100 % betyder att kärnan gick fortare än nominellt. Inget FLOP/s-tak mäts "
+                  "på processorn, så andelen räknas mot det här uträknade värdet",
+        }, {"en": "worked out at the nominal clock", "sv": "uträknat vid nominell klocka"})
     gpu = _gpu(device)
     if gpu is None or dtype not in GPU_RATE:
         return None
-    field, name = GPU_RATE[dtype]
-    return Limit(getattr(gpu, field), {
+    rate_field, name = GPU_RATE[dtype]
+    return Limit(getattr(gpu, rate_field), {
         "en": f"dense {name} peak from NVIDIA's data sheet ({gpu.source})",
         "sv": f"tät {name}-topp enligt NVIDIAs datablad ({gpu.source})",
-    })
+    }, {"en": "data sheet", "sv": "datablad"})
 
 
 def bandwidth_limit(machine: Machine, device: Device, threads: int, dtype: str = "float32") -> Limit | None:
@@ -99,14 +109,14 @@ def bandwidth_limit(machine: Machine, device: Device, threads: int, dtype: str =
         return Limit(machine.stream_triad_gbs * 1e9, {
             "en": "measured on this machine with a STREAM-like triad (a = b + s·c) by the runner",
             "sv": "uppmätt på maskinen med en STREAM-liknande triad (a = b + s·c) av mätskriptet",
-        })
+        }, {"en": "measured triad", "sv": "uppmätt triad"}, measured=True)
     gpu = _gpu(device)
     if gpu is None:
         return None
     return Limit(gpu.bandwidth, {
         "en": f"memory bandwidth from NVIDIA's data sheet ({gpu.source})",
         "sv": f"minnesbandbredd enligt NVIDIAs datablad ({gpu.source})",
-    })
+    }, {"en": "data sheet", "sv": "datablad"})
 
 
 # BENCHMARK "work" kind -> (its rate unit, the limit it is compared with)

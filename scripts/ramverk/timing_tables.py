@@ -1,7 +1,8 @@
 """`<!-- timing: snippets/x.py -->`: a table of measured times, rendered from results/ at build time.
 
 Options (all optional): frameworks=a,b  modes=a,b  baseline=MODE  chart=yes|no.
-Rows are cases (framework · mode), columns are devices (one per machine and device).
+Rows are cases (framework · mode), columns are devices (one per machine and device). The machines,
+versions and limits behind the tables are listed once per page by `page_provenance` (hooks/provenance.py).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import posixpath
 from collections import defaultdict
 
 from ramverk import charts, frameworks, number_format as nf, roofline, site_config, snippet_spec
-from ramverk.markers import Marker, MarkerError, handler
+from ramverk.markers import Marker, MarkerError, find, handler
 from ramverk.frameworks import display_name
-from ramverk.page_text import t
-from ramverk.results_view import Row, rows
+from ramverk.page_text import device_name, t
+from ramverk.results_view import Row, merged, rows
 
 OPTIONS = {"frameworks", "modes", "baseline", "chart"}
 
@@ -66,55 +67,132 @@ def speedup(row: Row, baseline: str | None, same_column: dict[str, Row]) -> tupl
     return value, value, value
 
 
+def gain_text(gain: tuple[float, float, float], lang: str, baseline: str) -> str:
+    """`2,90× (2,75–3,05) uppsnabbning mot eager`, or below 1 `1,64× (1,59–1,70) långsammare än eager`."""
+    median, low, high = gain
+    if median < 1:  # slower: say by how much, as a factor above 1 (the interval turns round)
+        median, low, high = 1 / median, 1 / high, 1 / low
+        words = t(lang, "slower_than", baseline=baseline)
+    else:
+        words = t(lang, "speedup_vs", baseline=baseline)
+    spread = f" ({nf.number(low, lang)}–{nf.number(high, lang)})" if high > low else ""
+    return f"{nf.ratio(median, lang)}{spread} {words}"
+
+
+def rate_text(achieved: float, kind: str, limit: roofline.Limit | None, lang: str) -> str:
+    """`223 GFLOP/s (134 % av 166 GFLOP/s, uträknat vid nominell klocka)`: the share with the limit beside it."""
+    unit = roofline.LIMITS[kind][0]
+    text = nf.rate(achieved, unit, lang)
+    if limit:
+        what = limit.short.get(lang) or limit.short.get("en", "")
+        text += (f" ({nf.percent(achieved / limit.per_second, lang)} {t(lang, 'of')} "
+                 f"{nf.rate(limit.per_second, unit, lang)}{', ' + what if what else ''})")
+    return text
+
+
 def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None) -> str:
     s = row.record.stats
     half_iqr = (s.q3_s - s.q1_s) / 2
     unit = nf.time_unit(s.median_s)[0]
-    parts = [f"**{nf.duration(s.median_s, lang, unit)}** ± {nf.duration(half_iqr, lang, unit)} (n&nbsp;=&nbsp;{s.n})"]
+    parts = [f"**{nf.duration(s.median_s, lang, unit)}** ± {nf.duration(half_iqr, lang, unit)} (n&nbsp;=&nbsp;{nf.count(s.n, lang)})"]
     if gain:
-        median, low, high = gain
-        spread = f" ({nf.number(low, lang)}–{nf.number(high, lang)})" if high > low else ""
-        parts.append(f"{nf.ratio(median, lang)}{spread} {t(lang, 'speedup_vs', baseline=baseline)}")
+        parts.append(gain_text(gain, lang, baseline))
     if s.first_call_s is not None:
         parts.append(f"{t(lang, 'first_call')} {nf.duration(s.first_call_s, lang)}")
     for kind, expression in (work or {}).items():
         achieved = roofline.work_per_call(expression, row.record.case.params) / s.median_s
         limit = roofline.limit_for(kind, row.machine, row.record.device, row.record.threads, row.record.case.params)
-        text = nf.rate(achieved, roofline.LIMITS[kind][0], lang)
-        if limit:
-            text += f" ({nf.percent(achieved / limit.per_second, lang)} {t(lang, 'of_peak')})"
-        parts.append(text)
+        parts.append(rate_text(achieved, kind, limit, lang))
     if row.stale:
         parts.append(f'<span class="ramverk-stale" title="{t(lang, "stale_title", snippet=row.record.snippet)}">{t(lang, "stale")}</span>')
     return "<br>".join(parts)
 
 
-def provenance(marker: Marker, found: list[Row], work: dict | None) -> str:
-    lang = marker.lang or "en"
+def device_header(column: tuple[str, str], lang: str) -> str:
+    """A device column's header in the page's language; the machine it was measured on as its title."""
+    machine, device = column
+    return f'<span title="{t(lang, "machine")}: {machine}">{device_name(device, lang)}</span>'
+
+
+def _shows_ratios(marker: Marker) -> bool:
+    return marker.name == "timing" and bool(marker.options.get("baseline") or spec_of(marker).benchmark.baseline)
+
+
+def provenance(found: list[tuple[Row, dict | None]], page: str, lang: str, ratios: bool = False) -> list[str]:
+    """One line per machine (its devices, versions, date, commits, raw data), then each limit once, then the notes."""
     lines = []
-    for machine_name in sorted({r.machine.name for r in found}):
-        mine = [r for r in found if r.machine.name == machine_name]
+    rows_only = [r for r, _ in found]
+    for machine_name in sorted({r.machine.name for r in rows_only}):
+        mine = [r for r in rows_only if r.machine.name == machine_name]
         machine = mine[0].machine
         versions = sorted({f"{display_name(r.record.case.framework)} {r.record.framework_version}" for r in mine})
-        devices = sorted({r.record.device.name for r in mine})
+        devices = sorted({device_name(r.record.device.name, lang) for r in mine})
         latest = max(r.record.date_utc for r in mine)
         commits = sorted({(r.record.commit or "–")[:8] + ("+dirty" if r.record.dirty else "") for r in mine})
         threads = sorted({r.record.threads for r in mine})
-        link = posixpath.relpath(f"results/{machine_name}.json", posixpath.dirname(marker.page.removeprefix("docs/")))
+        link = posixpath.relpath(f"results/{machine_name}.json", posixpath.dirname(page.removeprefix("docs/")))
         lines.append(
             f"{t(lang, 'measured_on')} {latest:%Y-%m-%d} {t(lang, 'on')} `{machine_name}`: {'; '.join(devices)}; "
             f"{', '.join(versions)}{'' if any(v.startswith('Python ') for v in versions) else f'; Python {machine.python}'}; {machine.os}; "
-            f"{'/'.join(map(str, threads))} {t(lang, 'threads')}; commit {', '.join(commits)}. "
+            f"{'/'.join(map(str, threads))} {t(lang, 'thread' if threads == [1] else 'threads_plural')}; commit {', '.join(commits)}. "
             f"[{t(lang, 'raw')}: results/{machine_name}.json]({link})"
         )
+    limits: list[str] = []
+    for row, work in found:
         for kind in work or {}:
-            limit = roofline.limit_for(kind, machine, mine[0].record.device, threads[0], mine[0].record.case.params)
+            limit = roofline.limit_for(kind, row.machine, row.record.device, row.record.threads, row.record.case.params)
             if limit:
-                lines.append(f"{'Tak' if lang == 'sv' else 'Limit'} ({roofline.LIMITS[kind][0]}): {limit.how[lang]}.")
+                line = (f"{t(lang, 'limit')} ({roofline.LIMITS[kind][0]}, {device_name(row.record.device.name, lang)}, "
+                        f"{nf.rate(limit.per_second, roofline.LIMITS[kind][0], lang)}): {limit.how[lang]}.")
+                if line not in limits:
+                    limits.append(line)
+    lines += limits
     lines.append(t(lang, "spread"))
-    if any(r.record.device.kind == "cpu" and r.machine.logical_cores <= 4 for r in found):
+    if ratios:
+        lines.append(t(lang, "paired"))
+    if any(r.record.device.kind == "cpu" and r.machine.logical_cores <= 4 for r in rows_only):
         lines.append(t(lang, "noise"))
-    return "\n\n".join(f"{line}\n{{: .ramverk-provenance }}" for line in lines)
+    return lines
+
+
+def _marker_rows(marker: Marker) -> list[tuple[Row, dict | None]]:
+    """The rows a marker on the page shows, each with its snippet's work (for the limits), or none."""
+    if marker.name == "timing":
+        selected = selected_rows(marker, OPTIONS)
+        if isinstance(selected, str):
+            return []
+        snip, found = selected
+        return [(r, snip.benchmark.work) for r in found]
+    if marker.name == "claim" and {"framework", "faster", "slower"} <= set(marker.options):
+        found = rows(marker.target, [marker.options["framework"]], [marker.options["faster"], marker.options["slower"]])
+        return [(r, None) for r in found if "device" not in marker.options or r.record.device.kind == marker.options["device"]]
+    if marker.name == "benchmarks":
+        return [(r, None) for snippet in sorted({rec.snippet for _, rec in merged().entries}) for r in rows(snippet)]
+    return []
+
+
+def page_provenance(text: str, page: str, lang: str) -> str:
+    """One provenance block for a whole page: every machine whose results its markers show, listed once.
+
+    `text` is the page's source; '' when the page shows no measured results.
+    """
+    lang = lang or "en"
+    found: list[tuple[Row, dict | None]] = []
+    seen: set[tuple[int, str]] = set()
+    ratios = False  # a claim, or a table with a baseline, shows ratios of times
+    for _, _, marker in find(text, page, lang):
+        shown = _marker_rows(marker)
+        ratios = ratios or bool(shown) and (marker.name == "claim" or _shows_ratios(marker))
+        for row, work in shown:
+            r = row.record
+            key = (row.machine.name, r.snippet, r.case.framework, r.case.mode, r.device.name, repr(sorted((work or {}).items())))
+            if key not in seen:
+                seen.add(key)
+                found.append((row, work))
+    if not found:
+        return ""
+    items = "\n".join(f"- {line}" for line in provenance(found, page, lang, ratios))
+    return (f'\n\n<div class="ramverk-provenance" markdown>\n\n**{t(lang, "provenance_title")}**\n\n{items}\n\n</div>\n')
 
 
 @handler("timing")
@@ -135,8 +213,9 @@ def timing(marker: Marker) -> str:
     by_framework_column: dict[tuple, dict[str, Row]] = defaultdict(dict)
     for r in found:
         by_framework_column[(r.record.case.framework, r.column)][r.record.case.mode] = r
-    header = [t(lang, "case")] + [f"{device}" for _, device in columns]
+    header = [t(lang, "case")] + [device_header(column, lang) for column in columns]
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    in_table_order = []  # the chart draws its bars in the table's order: row by row, column by column
     for framework, mode in cases:
         cells = [f"{display_name(framework)} · `{mode}`"]
         for column in columns:
@@ -144,15 +223,16 @@ def timing(marker: Marker) -> str:
             if row is None:
                 cells.append("–")
                 continue
+            in_table_order.append(row)
             gain = speedup(row, baseline, by_framework_column[(framework, column)])
             cells.append(_cell(row, lang, gain, snip.benchmark.work, baseline))
         table.append("| " + " | ".join(cells) + " |")
     chart = ""
     if marker.options.get("chart", "yes") == "yes" and len(found) > 1:
-        chart = "\n" + charts.bar_chart_html(found, lang, title=snip.rel) + "\n"
+        chart = "\n" + charts.bar_chart_html(in_table_order, lang, title=snip.rel) + "\n"
     note = "" if any(r.record.device.kind == "cuda" for r in found) else gpu_note(marker, snip)
-    return ("\n" + "\n".join(table) + "\n" + (f"\n{note}\n" if note else "") + chart + "\n"
-            + provenance(marker, found, snip.benchmark.work) + "\n")
+    # The provenance (machines, versions, limits) is one block per page: hooks/provenance.py.
+    return "\n" + "\n".join(table) + "\n" + (f"\n{note}\n" if note else "") + chart + "\n"
 
 
 def gpu_note(marker: Marker, snip: snippet_spec.Snippet) -> str:

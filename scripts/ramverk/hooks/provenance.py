@@ -1,0 +1,22 @@
+"""One provenance block per page: the machines, versions and limits behind every measured table,
+claim and the benchmarks overview on the page, each machine listed once, in the page's language,
+appended at the end of the page (ramverk/timing_tables.py's page_provenance).
+
+Stateless: it reads the page's own source, so it does not depend on the order the hooks run in.
+Listed before hooks/markers.py, so the block comes before the notebook links that hook appends.
+"""
+
+from __future__ import annotations
+
+from mkdocs.exceptions import PluginError
+
+from ramverk import markers, timing_tables
+
+
+def on_page_markdown(markdown, page, config, files):
+    lang = getattr(page.file, "locale", "") or ""
+    try:
+        block = timing_tables.page_provenance(page.file.content_string, f"docs/{page.file.src_uri}", lang)
+    except markers.MarkerError as error:
+        raise PluginError(str(error)) from None
+    return markdown + block if block else markdown
