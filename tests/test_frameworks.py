@@ -43,34 +43,52 @@ def _drive(hide: str, *args: str, timeout: float = 900) -> list[dict]:
     return cases
 
 
+def _check_scripts(cases: list[dict], hidden: list[str], using: list[Path]) -> None:
+    failed = [f"{c['case']}: {c['error']}" for c in cases if not c["ok"]]
+    assert not failed, f"with {', '.join(hidden)} hidden:\n" + "\n".join(failed)
+    assert len(cases) == len(using)
+    modules = {m for key in hidden for m in frameworks.get(key).modules}
+    for case in cases:  # every snippet that has a section of its own needing one says so, naming it
+        needing = [c for c in sections.chunks(Path(case["case"])) if c.section and c.needs & modules]
+        reasons = "\n".join(case["skipped"])
+        for chunk in needing:
+            assert f"section {chunk.section!r}" in reasons, (case["case"], case["skipped"])
+            assert any(m in reasons for m in chunk.needs & modules), (case["case"], chunk.section, reasons)
+
+
 @pytest.mark.slow
+def test_every_snippet_runs_as_a_script_with_no_framework_at_all():
+    """All four hidden at once: every framework section is skipped with a reason, the rest runs."""
+    cases = _drive(",".join(HIDDEN), "main", *map(str, SNIPPETS))
+    _check_scripts(cases, HIDDEN, SNIPPETS)
+    print(f"\nnone of {', '.join(HIDDEN)}: {len(cases)} snippets ran, "
+          f"{sum(len(c['skipped']) for c in cases)} sections or self-checks skipped with a reason")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_every_snippet_runs_as_a_script_without_tensorflow_beside_the_other_frameworks():
+    """The common case (TensorFlow's GPU build is a separate install): the other sections all run."""
+    using = [p for p in SNIPPETS if _uses(p, "tensorflow")]
+    cases = _drive("tensorflow", "main", *map(str, using))
+    _check_scripts(cases, ["tensorflow"], using)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("hidden", HIDDEN)
-def test_every_snippet_and_build_runs_with_a_framework_missing(hidden):
-    """As a script, every snippet using it runs and names what it skipped; every other framework builds."""
-    using = [p for p in SNIPPETS if _uses(p, hidden)]
-    assert using, f"no snippet uses {hidden}: the test is looking at the wrong thing"
-    measured = [p for p in using if snippet_spec.load(p, ROOT).benchmark]
-    cases = _drive(hidden, "main", *map(str, using), "--build", "cpu", *map(str, measured))
+def test_every_build_of_the_other_frameworks_runs_with_a_framework_missing(hidden):
+    """What the runner's workers do: load each measured snippet for one framework and build every mode."""
+    measured = [p for p in SNIPPETS if snippet_spec.load(p, ROOT).benchmark and _uses(p, hidden)]
+    assert measured, f"no measured snippet uses {hidden}: the test is looking at the wrong thing"
+    cases = _drive(hidden, "build", "cpu", *map(str, measured))
     failed = [f"{c['case']}: {c['error']}" for c in cases if not c["ok"]]
     assert not failed, f"with {hidden} hidden:\n" + "\n".join(failed)
-
-    scripts = [c for c in cases if ":" not in c["case"]]
-    assert len(scripts) == len(using)
-    for case in scripts:  # every snippet that has a section of its own needing it says so
-        path = Path(case["case"])
-        needing = [c.section for c in sections.chunks(path) if c.section and c.needs & set(frameworks.get(hidden).modules)]
-        if needing:
-            reasons = "\n".join(case["skipped"])
-            assert all(f"section {name!r}" in reasons for name in needing), (path.name, case["skipped"])
-            assert hidden in reasons
-
-    builds = [c for c in cases if ":" in c["case"]]
-    assert not [c for c in builds if f":{hidden}/" in c["case"]], "a hidden framework was built"
+    assert not [c for c in cases if f":{hidden}/" in c["case"]], "a hidden framework was built"
     others = {(str(p), fw) for p in measured for fw in snippet_spec.load(p, ROOT).benchmark.frameworks if fw != hidden}
-    built = {tuple(c["case"].rsplit("/", 1)[0].rsplit(":", 1)) for c in builds}
+    built = {tuple(c["case"].rsplit("/", 1)[0].rsplit(":", 1)) for c in cases}
     assert others <= built, f"groups not built: {sorted(others - built)}"
-    print(f"\n{hidden} hidden: {len(scripts)} snippets ran, {sum(len(c['skipped']) for c in scripts)} sections "
-          f"skipped with a reason; {len(builds)} builds of the other frameworks ran")
+    print(f"\n{hidden} hidden: {len(cases)} builds of the other frameworks ran")
 
 
 def test_torch_builds_put_everything_on_the_device():
@@ -98,6 +116,7 @@ def test_jax_builds_commit_their_arrays_to_the_device():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("hidden, only", [("torch", "same_math"), ("tensorflow", "same_math"),
                                           ("jax", "same_math"), ("numba", "numba_loop")])
 def test_the_runner_measures_what_is_installed_and_skips_the_rest(hidden, only, tmp_path):
