@@ -1,0 +1,163 @@
+"""Each page's snippets as notebook pages, rendered by mkdocs-jupyter, in the page's language.
+
+For every page and snippet it includes (ramverk/notebooks.py builds and executes the notebook),
+the build of each language gets:
+
+* a page at notebooks/<page>/<snippet>/ (/en/notebooks/... for English): a File whose source is
+  the executed .ipynb, written under .cache/notebooks/pages/<lang>/; mkdocs-jupyter's on_pre_page
+  renders it. The File is added after static-i18n's on_files (which would replace the wrapper
+  mkdocs-jupyter puts on .ipynb files and publish raw JSON), with the language's dest path and
+  URL, its locale and its alternate in the other language, so the language switcher works;
+* the .ipynb itself beside it, as the download.
+
+mkdocs-jupyter's HTML starts with its template's <script> and <style> blocks (clipboard code, its
+CSS, a MathJax loader that would fetch from a CDN) and gives every code cell a copy button built
+from a custom element and an inline SVG. on_page_content removes exactly those template parts and
+its data-* attributes, turns the notebook's $TeX$ into MathML like the rest of the site, and puts
+a line on top linking the download and the page the notebook comes from; everything else (cells,
+outputs, contributor prose) then goes through the site's sanitiser (publish_safety) like any page.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, InclusionLevel
+
+from ramverk import notebooks, site_config
+
+BACK_TEXT = {"sv": "Från sidan", "en": "From the page"}
+DOWNLOAD_TEXT = {"sv": "Ladda ner notebooken", "en": "Download the notebook"}
+
+
+class NotebookPage(File):
+    """A notebook rendered as a page. Markdown hooks see only its title: the cells are not Markdown."""
+
+    def __init__(self, *args, markdown: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._markdown = markdown
+
+    def is_documentation_page(self) -> bool:
+        return True
+
+    @property
+    def content_string(self) -> str:
+        return self._markdown
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self._markdown = value
+
+
+_pages: dict[str, notebooks.PageNotebook] = {}  # dest URL -> notebook, for on_page_content
+
+
+def _languages(config) -> tuple[str, str, list[str]]:
+    i18n = config.plugins["i18n"]
+    default = next(lang.locale for lang in i18n.config.languages if lang.default)
+    built = [lang.locale for lang in i18n.config.languages if lang.build]
+    return i18n.current_language, default, built
+
+
+def _prefix(lang: str, default: str) -> str:
+    return "" if lang == default else f"{lang}/"
+
+
+def _page_file(nb: notebooks.PageNotebook, source: Path, lang: str, default: str, config) -> NotebookPage:
+    prefix = _prefix(lang, default)
+    dest = f"{prefix}notebooks/{nb.stem}/{nb.name}/index.html"
+    file = NotebookPage(nb.src_uri, str(source.parent), config.site_dir, config.use_directory_urls, dest_uri=dest,
+                        inclusion=InclusionLevel.NOT_IN_NAV, markdown=f"# {nb.title}\n")
+    file.abs_src_path = str(source)
+    file.locale = file.locale_alternate_of = file.localization = lang
+    file.norm_src_uri = nb.src_uri
+    return file
+
+
+def on_config(config):
+    notebooks.PAGES_PUBLISHED = True  # pages link their notebook pages (ramverk.notebooks.links_markdown)
+    return config
+
+
+@event_priority(-150)  # after static-i18n (-100) chose this build's language and files
+def on_files(files, config):
+    lang, default, built = _languages(config)
+    root = site_config.load().root
+    folder = root / ".cache" / "notebooks" / "pages"
+    _pages.clear()
+    mine = notebooks.all_notebooks(lang)
+    others = {(nb.stem, nb.snippet): nb for other in built if other != lang for nb in notebooks.all_notebooks(other)}
+    for nb in mine:
+        text = notebooks.notebook_json(nb)
+        source = folder / lang / nb.stem / f"{nb.name}.ipynb"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        if not source.is_file() or source.read_text(encoding="utf-8") != text:
+            source.write_text(text, encoding="utf-8")  # mkdocs-jupyter reads (and caches by) the file
+        page = _page_file(nb, source, lang, default, config)
+        page.alternates = {lang: page}
+        other = others.get((nb.stem, nb.snippet))
+        if other is not None:  # the language switcher leads to the same notebook in the other language
+            alternate = _page_file(other, folder / other.lang / other.stem / f"{other.name}.ipynb", other.lang,
+                                   default, config)
+            page.alternates[other.lang] = alternate
+        files.append(page)
+        _pages[page.url] = nb
+        download = File.generated(config, nb.download_uri, content=text, inclusion=InclusionLevel.NOT_IN_NAV)
+        download.dest_uri = _prefix(lang, default) + nb.download_uri
+        download.url = download.dest_uri
+        download.abs_dest_path = str(Path(config.site_dir) / download.dest_uri)
+        files.append(download)
+    return files
+
+
+# The parts of mkdocs-jupyter's template (mkdocs_html/notebook.html.j2) that are not the notebook.
+TEMPLATE_HEAD = re.compile(r'\A.*?(?=<div class="jupyter-wrapper">)', re.S)
+TEMPLATE_TAIL = re.compile(r"(?<=</div> <!-- jupyter-wrapper -->).*\Z", re.S)  # its Pygments <style>
+TABINDEX = re.compile(r'(<div class="jp-[^"<>]*") tabindex="0"')  # nbconvert's cell and output wrappers
+COPY_BUTTON = re.compile(r'<div class="zeroclipboard-container">\s*<clipboard-copy\b.*?</clipboard-copy>\s*</div>',
+                         re.S)
+DATA_ATTRIBUTE = re.compile(r'\s(?:data-jp-theme-light|data-jp-theme-name|data-type|data-mime-type)="[^"<>]*"')
+EMPTY_CLASS = re.compile(r'\sclass="\s*"')
+# nbconvert leaves Markdown cells' math as $TeX$ / $$TeX$$ text for MathJax, which the site does not load.
+DISPLAY_MATH = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.S)
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?P<tex>[^$\n<>]+?)\$(?!\$)")
+MARKDOWN_CELL = re.compile(r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^"]*">)(.*?)(</div>)', re.S)
+
+
+def _math(block: str) -> str:
+    from ramverk.hooks import math_to_mathml
+
+    block = DISPLAY_MATH.sub(lambda m: math_to_mathml.tex_to_mathml(html.unescape(m["tex"]), "block"), block)
+    return INLINE_MATH.sub(lambda m: math_to_mathml.tex_to_mathml(html.unescape(m["tex"]), "inline"), block)
+
+
+def clean(content: str) -> str:
+    """mkdocs-jupyter's HTML without its template's scripts, styles, copy buttons and data attributes."""
+    content = TEMPLATE_HEAD.sub("", content, count=1)
+    content = TEMPLATE_TAIL.sub("", content, count=1)
+    content = EMPTY_CLASS.sub("", DATA_ATTRIBUTE.sub("", COPY_BUTTON.sub("", content)))
+    content = TABINDEX.sub(r"\1", content)
+    content = content.replace("highlight-ipynb", "highlight")  # the theme's code colours
+    return MARKDOWN_CELL.sub(lambda m: m[1] + _math(m[2]) + m[3], content)
+
+
+@event_priority(-50)  # after mkdocs-jupyter rendered the page, before publish_safety (-100) judges it
+def on_page_content(html_text, page, config, files):
+    nb = _pages.get(page.file.url)
+    if nb is None or not isinstance(page.file, NotebookPage):
+        return html_text
+    here = posixpath.dirname(page.file.dest_uri)
+    lang = nb.lang
+    origin = files.get_file_from_path(nb.page)
+    origin_link = ""
+    if origin is not None and origin.url:
+        href = posixpath.relpath(origin.url, here) + ("/" if origin.url.endswith("/") else "")
+        origin_link = (f'{BACK_TEXT.get(lang, BACK_TEXT["en"])} <a href="{html.escape(href)}">'
+                       f"{html.escape(nb.title)}</a> · ")
+    top = (f'<p class="ramverk-notebook-links">{origin_link}<a href="{html.escape(nb.name)}.ipynb">'
+           f'{DOWNLOAD_TEXT.get(lang, DOWNLOAD_TEXT["en"])} (<code>{html.escape(nb.name)}.ipynb</code>)</a></p>\n')
+    return top + clean(html_text)

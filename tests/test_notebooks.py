@@ -1,0 +1,104 @@
+"""Each page's snippets as notebook pages (ramverk/notebooks.py, hooks/notebooks.py, mkdocs-jupyter).
+
+The built site has, for every page that includes a snippet, a notebook page in both languages with
+the cells rendered as HTML (not the notebook's JSON), the outputs recorded at build time, no
+outside requests, and a downloadable .ipynb that nbformat validates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from ramverk import notebooks
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOKS = notebooks.all_notebooks()
+
+
+def _html(site, nb):
+    prefix = "" if nb.lang == "sv" else "en/"
+    return (site / f"{prefix}notebooks/{nb.stem}/{nb.name}/index.html").read_text(encoding="utf-8")
+
+
+def _download(site, nb):
+    prefix = "" if nb.lang == "sv" else "en/"
+    return site / f"{prefix}{nb.download_uri}"
+
+
+def test_every_page_with_snippets_has_notebooks_in_both_languages():
+    langs = {(nb.stem, nb.snippet): set() for nb in NOTEBOOKS}
+    for nb in NOTEBOOKS:
+        langs[(nb.stem, nb.snippet)].add(nb.lang)
+    assert len(langs) > 20
+    assert all(found == {"sv", "en"} for found in langs.values()), langs
+
+
+def test_a_notebook_has_the_page_title_prose_and_the_sections_as_displayed():
+    nb = next(n for n in NOTEBOOKS if n.page == "execution/overview.en.md" and n.name == "same_math")
+    assert nb.cells[0].kind == "markdown" and nb.cells[0].source.startswith("# Execution models")
+    code = [c for c in nb.cells if c.kind == "code"]
+    assert [c.section for c in code] == ["python", "torch", "tensorflow", "jax"]
+    text = "\n".join(c.source for c in nb.cells)
+    assert "--8<--" not in text and "BENCHMARK" not in text and "def build(" not in text
+    assert "Pick a framework in the tabs" not in text  # only true on the web page
+    assert "$x$" in text  # TeX as Jupyter writes it
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: f"{nb.lang}:{nb.stem}:{nb.name}")
+def test_the_notebook_page_shows_cells_and_outputs_not_json(built_site, nb):
+    page = _html(built_site, nb)
+    assert '"cell_type"' not in page and '"nbformat"' not in page, "the notebook was published as raw JSON"
+    body = page.split('<div class="jupyter-wrapper">', 1)
+    assert len(body) == 2, "mkdocs-jupyter's notebook markup is missing"
+    document = nbformat.read(_download(built_site, nb), as_version=4)
+    code_cells = [c for c in document.cells if c.cell_type == "code"]
+    assert body[1].count("jp-CodeCell") == len(code_cells)
+    assert body[1].count("jp-MarkdownCell") == len(document.cells) - len(code_cells)
+    for cell in code_cells:
+        for output in cell.outputs:
+            if output.output_type == "stream" and output.text.strip():
+                first = output.text.strip().splitlines()[0]
+                assert _visible(first) in _visible(body[1]), f"output {first!r} is not on the page"
+    # The page's title and the note on outputs, in the page's language.
+    assert notebooks.OUTPUTS_NOTE[nb.lang].split(":")[0] in _visible(body[1])
+    # No outside requests: no script or stylesheet of mkdocs-jupyter's template, no MathJax, no CDN.
+    assert not re.search(r"<(script|style|link)\b", body[1])
+    assert not re.search(r'(src|href)="(https?:)?//', page.split("<body", 1)[1].split("</article>", 1)[0]
+                         .replace('href="https://', 'href="x:'))  # outbound links are fine, loads are not
+    assert "mathjax" not in page.lower() and "require.js" not in page.lower()
+    assert f'href="{nb.name}.ipynb"' in page  # the download, beside the page
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: f"{nb.lang}:{nb.stem}:{nb.name}")
+def test_the_download_is_a_valid_notebook_in_the_page_language(built_site, nb):
+    path = _download(built_site, nb)
+    document = nbformat.read(path, as_version=4)
+    nbformat.validate(document)
+    assert document.cells[0].cell_type == "markdown"
+    assert document.cells[0].source.startswith(f"# {nb.title}")
+    assert notebooks.OUTPUTS_NOTE[nb.lang] in document.cells[0].source
+    assert json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]["language"] == "python"
+
+
+def test_same_math_outputs_are_the_real_ones_in_both_languages(built_site):
+    for nb in (n for n in NOTEBOOKS if n.page.startswith("execution/overview.") and n.name == "same_math"):
+        assert "plain Python: 0.9866" in _visible(_html(built_site, nb))
+
+
+def test_pages_link_their_notebook_pages(built_site):
+    for prefix in ("", "en/"):
+        page = (built_site / f"{prefix}execution/overview/index.html").read_text(encoding="utf-8")
+        assert 'href="../../notebooks/execution/overview/same_math/"' in page or \
+            'href="../notebooks/execution/overview/same_math/"' in page
+        assert "same_math/same_math.ipynb" in page
+
+
+def _visible(html: str) -> str:
+    import html as html_lib
+
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", "", html)))
