@@ -67,6 +67,7 @@ BAD = [
     ("fences", "~~~python\nx = 1\n~~~\n", "'~~~' fence"),
     ("fences", '```python title="x.py"\nx = 1\n```\n', "carries options"),
     ("fences", "```\nx = 1\n```\n", "fence without a language"),
+    ("fences", "```python\nx = 1\n", "fence opened but never closed"),  # the site shows it as text
     ("markers", "<!-- timming: snippets/x.py -->\n", "unknown marker"),
     ("markers", "<!-- timing: snippets/nowhere.py -->\n", "no such snippet file"),
     ("snippets", '--8<-- "snippets/nowhere.py"\n', "includes snippets/nowhere.py, which does not exist"),

@@ -1,16 +1,17 @@
-"""Code fences pytest-codeblocks would silently skip: a reader would see code nobody ran."""
+"""Code fences pytest-codeblocks would silently skip: a reader would see code nobody ran.
+
+Which lines are fences is ramverk/scanner.py's reading, the build's: a fence never closed is
+text on the site, and is reported as such.
+"""
 
 from __future__ import annotations
 
-import re
-
-from ramverk import page_source
+from ramverk import page_source, scanner
 
 # What pytest-codeblocks collects: a backtick fence whose info string is exactly a language.
 COLLECTED = {"python", "bash", "sh"}
 # Shown but never run: output, data and other languages, by design.
 DISPLAY_ONLY = {"text", "console", "output", "yaml", "toml", "json", "markdown", "md", "html", "dot", "diff", "ini"}
-FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 
 
 def problems() -> list[str]:
@@ -21,30 +22,23 @@ def problems() -> list[str]:
 
 
 def lint(name: str, text: str) -> list[str]:
-    out = []
-    open_fence = None
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        m = FENCE.match(line)
-        if not m:
-            continue
-        if open_fence:
-            if m["fence"].startswith(open_fence) and not m["info"].strip():
-                open_fence = None
-            continue
-        open_fence = m["fence"]
-        info = m["info"].strip()
-        if m["fence"].startswith("~"):
-            out.append(f"{name}:{lineno}: '~~~' fence: pytest-codeblocks skips it; use ``` fences")
-        elif info in COLLECTED or info in DISPLAY_ONLY:
-            continue
-        elif info in {"py", "py3", "python3", "Python", "pycon"}:
-            out.append(f"{name}:{lineno}: fence '{info}' is never run by pytest-codeblocks; write ```python")
-        elif info.split()[0:1] in (["python"], ["py"]) or info.startswith("python{") or "title=" in info:
-            out.append(f"{name}:{lineno}: fence '{info}' carries options, so pytest-codeblocks skips it; write a bare ```python and put the title in the text")
-        elif not info:
-            out.append(f"{name}:{lineno}: fence without a language; write ```python for code or ```text for output")
-        else:
-            out.append(f"{name}:{lineno}: fence language '{info}' is not known; add it to ramverk/fences.py DISPLAY_ONLY if it is display-only")
-    if open_fence:
-        out.append(f"{name}:{len(text.splitlines())}: fence opened but never closed")
-    return out
+    scan = scanner.scan(text)
+    found = [(block.start, _problem(block)) for block in scan.fenced()]
+    found += [(block.start, "fence opened but never closed (or a line in it is indented less than the fence), "
+                            "so the site shows it as text") for block in scan.stray_fences]
+    return [f"{name}:{line}: {message}" for line, message in sorted(found) if message]
+
+
+def _problem(block: scanner.CodeBlock) -> str | None:
+    info = block.info
+    if block.fence.startswith("~"):
+        return "'~~~' fence: pytest-codeblocks skips it; use ``` fences"
+    if info in COLLECTED or info in DISPLAY_ONLY:
+        return None
+    if info in {"py", "py3", "python3", "Python", "pycon"}:
+        return f"fence '{info}' is never run by pytest-codeblocks; write ```python"
+    if info.split()[0:1] in (["python"], ["py"]) or info.startswith("python{") or "title=" in info:
+        return f"fence '{info}' carries options, so pytest-codeblocks skips it; write a bare ```python and put the title in the text"
+    if not info:
+        return "fence without a language; write ```python for code or ```text for output"
+    return f"fence language '{info}' is not known; add it to ramverk/fences.py DISPLAY_ONLY if it is display-only"

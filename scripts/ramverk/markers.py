@@ -2,7 +2,8 @@
 
 One regex finds them; each name maps to a handler that returns Markdown. An unknown name,
 or a handler's complaint, fails the build with the page and line. Markers inside code
-fences are left alone, so pages can show the syntax.
+(fenced, indented or inline, as ramverk/scanner.py reads the page) are left alone, so pages can
+show the syntax.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ramverk import scanner
+
 MARKER = re.compile(r"<!--\s*(?P<name>[a-z][a-z0-9-]*):\s*(?P<body>.*?)\s*-->")
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 # pytest-codeblocks' own comments (<!--pytest-codeblocks:cont-->) belong to the test tool.
 PASS_THROUGH = {"pytest-codeblocks"}
 
@@ -63,25 +65,26 @@ def parse(name: str, body: str, page: str = "", lang: str = "", lineno: int = 0)
     return Marker(name, words[0], options, page, lang, lineno)
 
 
-def find(text: str, page: str = "", lang: str = ""):
-    """Yield (line index, match, Marker) for markers outside code fences."""
-    fence = None
-    for index, line in enumerate(text.split("\n")):
-        m = FENCE.match(line)
-        if m:
-            fence = None if fence and m[1].startswith(fence) else (fence or m[1])
-            continue
-        if fence:
-            continue
-        for match in MARKER.finditer(line):
-            if match["name"] in PASS_THROUGH:
+def find(text: str, page: str = "", lang: str = "", front_matter: bool = True, line_offset: int = 0):
+    """Yield (line index, match, Marker) for markers outside code.
+
+    front_matter=False for MkDocs' page.markdown (its front matter is already off); line_offset is
+    then added to the line numbers in messages so they count from the top of the file.
+    """
+    scan = scanner.scan(text, front_matter)
+    for lineno, prose in scan.prose():
+        line = scan.lines[lineno - 1]
+        for seen in MARKER.finditer(prose):
+            # prose has inline code blanked: a marker that survives is matched again as written.
+            match = MARKER.fullmatch(line, seen.start(), seen.end())
+            if match is None or match["name"] in PASS_THROUGH:
                 continue
-            yield index, match, parse(match["name"], match["body"], page, lang, index + 1)
+            yield lineno - 1, match, parse(match["name"], match["body"], page, lang, lineno + line_offset)
 
 
-def render(text: str, page: str = "", lang: str = "") -> str:
+def render(text: str, page: str = "", lang: str = "", front_matter: bool = True, line_offset: int = 0) -> str:
     lines = text.split("\n")
-    for index, match, marker in reversed(list(find(text, page, lang))):
+    for index, match, marker in reversed(list(find(text, page, lang, front_matter, line_offset))):
         fn = HANDLERS.get(marker.name)
         if fn is None:
             known = ", ".join(sorted(HANDLERS)) or "none"

@@ -33,14 +33,13 @@ from pathlib import Path
 
 import yaml
 
-from ramverk import fences, wikilinks
+from ramverk import fences, scanner, wikilinks
 
 EMBED = re.compile(r"!\[\[(?P<target>[^\]|#]+)(?:#[^\]|]*)?(?:\|(?P<size>[^\]]*))?\]\]")
 META = re.compile(r"^(?P<key>Date|Created|Updated|Status|Tags|Tag|Aliases|Source)\s*::?\s*(?P<value>.*)$", re.I)
 TAG = re.compile(r"(?<![\w/&#(\[`'\"=])#(?P<tag>[A-Za-z][\w/-]*)")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CALLOUT = re.compile(r"^>\s*\[!(?P<type>[\w-]+)\](?P<fold>[+-]?)\s*(?P<title>.*)$")
-FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\s`]*)(?P<rest>.*)$")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 MAX_NOTE_BYTES = 2 << 20  # a long note is ~100 kB; 100 MB took minutes and a gigabyte of memory
 MAX_ATTACHMENT_BYTES = 20 << 20
@@ -102,10 +101,6 @@ def convert(note: Path, lang: str = "en", vault: Path | None = None, known: list
     out: list[str] = []
     lines = source.replace("\r\n", "\n").split("\n")
     i = 0
-    in_fence: str | None = None
-    fence_start = 0
-    fence_lines: list[str] = []
-    fence_info = ""
 
     # 1. Metadata lines at the top (before the first heading).
     body_start = 0
@@ -119,24 +114,25 @@ def convert(note: Path, lang: str = "en", vault: Path | None = None, known: list
         body_start = n
     del body_start
 
+    # 2. Code fences as the site reads them (ramverk/scanner.py); quoted ones stay with their quote.
+    scan = scanner.scan("\n".join(lines), front_matter=False)
+    fenced = {block.start: block for block in scan.fenced() if not lines[block.start - 1].lstrip().startswith(">")}
+    last_fence = max(fenced, default=0)
+    unclosed = next((block for block in scan.stray_fences
+                     if block.start > last_fence and not lines[block.start - 1].lstrip().startswith(">")), None)
     while i < len(lines):
         line = lines[i]
         lineno = i + 1
-        f = FENCE.match(line)
-        if in_fence is not None:
-            if f and f["fence"][0] == in_fence[0] and len(f["fence"]) >= len(in_fence) and not f["info"]:
-                out.extend(_fence(fence_info, fence_lines, fence_start, report))
-                in_fence = None
-            else:
-                fence_lines.append(line)
-            i += 1
-            continue
-        if f:
-            in_fence, fence_start, fence_lines = f["fence"], lineno, []
-            fence_info = f["info"]
-            if f["rest"].strip():
-                report.add(lineno, f"fence options {f['rest'].strip()!r} dropped (the tests run bare fences only)")
-            i += 1
+        block = fenced.get(lineno)
+        if block is not None or (unclosed is not None and unclosed.start == lineno):
+            if block is None:  # Obsidian runs an unclosed fence to the end of the note
+                report.add(lineno, "code fence never closed; closed at the end of the note")
+                block = scanner.CodeBlock(lineno, len(lines) + 1, unclosed.fence, unclosed.info)
+            info, _, rest = block.info.partition(" ")
+            if rest.strip():
+                report.add(lineno, f"fence options {rest.strip()!r} dropped (the tests run bare fences only)")
+            out.extend(_fence(info, lines[i + 1: block.end - 1], lineno, report))
+            i = block.end
             continue
         c = CALLOUT.match(line)
         if c:
@@ -149,9 +145,6 @@ def convert(note: Path, lang: str = "en", vault: Path | None = None, known: list
             continue
         out.append(_inline(line, lineno, report, note, vault, images, targets, lang, tags, assets))
         i += 1
-    if in_fence is not None:
-        report.add(fence_start, "code fence never closed; closed at the end of the note")
-        out.extend(_fence(fence_info, fence_lines, fence_start, report))
 
     body = re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
     if tags:
@@ -159,7 +152,7 @@ def convert(note: Path, lang: str = "en", vault: Path | None = None, known: list
     head = ""
     if meta:
         head = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
-    if not re.search(r"^# ", body, re.M):
+    if not any(h.level == 1 for h in scanner.scan(body, front_matter=False).headings):
         title = note.stem
         body = f"# {title}\n\n{body}"
         report.add(1, f"the note has no '# ' heading; used its file name {title!r} as the title")
@@ -234,8 +227,10 @@ def _callout(c: re.Match, body: list[str], lineno: int, report: Report, note, va
 def _inline(line: str, lineno: int, report: Report, note: Path, vault: Path, images, targets, lang, tags,
             assets: str = "") -> str:
     # Keep inline code as it is.
-    codes: list[str] = []
-    line = re.sub(r"(`+)(?:(?!\1).)+?\1", lambda m: codes.append(m[0]) or f"\x00{len(codes) - 1}\x00", line)
+    spans = scanner.inline_code_spans(line)
+    codes = [line[start:end] for start, end in spans]
+    for n, (start, end) in reversed(list(enumerate(spans))):
+        line = f"{line[:start]}\x00{n}\x00{line[end:]}"
 
     def embed(m: re.Match) -> str:
         name = m["target"].strip()
@@ -267,7 +262,7 @@ def _inline(line: str, lineno: int, report: Report, note: Path, vault: Path, ima
         if target is None:
             report.add(lineno, f"wikilink [[{m[0][2:-2]}]] names no {lang} page of the site; kept as text {shown!r}")
             return shown
-        if heading and heading.strip() not in target.anchors and wikilinks.slug(heading) not in target.anchors:
+        if heading and heading.strip() not in target.anchors and scanner.slug(heading) not in target.anchors:
             report.add(lineno, f"wikilink [[{m[0][2:-2]}]]: no heading {heading!r} there; linked to the page")
             return f"[[{name}|{shown}]]"
         return m[0]

@@ -2,7 +2,7 @@
 
 * images: every Markdown image `![alt](src)` and HTML `<img>` names a file that exists next to the
   page (relative to it), and has alt text. Obsidian embeds `![[...]]` are reported with the command
-  that converts them. (A line check on the page source, outside code.)
+  that converts them. (On the page source outside code, as ramverk/scanner.py reads it.)
 * safety: the page, its includes expanded, is rendered with the site's own Markdown settings and
   run through the sanitiser the build uses (ramverk/sanitise.py): no scripts, event handlers,
   javascript:/data: URLs, styles, frames or outside loads, however they are spelled. Ordinary
@@ -17,33 +17,18 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import markdown
+from markdown_it.common.utils import normalizeReference
 from mkdocs.utils.meta import get_data
 
-from ramverk import page_source, sanitise, site_config
+from ramverk import page_source, sanitise, scanner, site_config
 from ramverk.hooks import math_to_mathml
 
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]*)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+# A reference image whose reference is never defined stays text, so it is found in the text.
 MD_IMAGE_REF = re.compile(r"!\[(?P<alt>[^\]]*)\]\[(?P<ref>[^\]]*)\]")
-REF_DEF = re.compile(r"^\s{0,3}\[(?P<ref>[^\]]+)\]:\s*<?(?P<src>\S+?)>?(?:\s|$)")
 OBSIDIAN_EMBED = re.compile(r"!\[\[(?P<target>[^\]]+)\]\]")
 TAG = re.compile(r"<(?P<name>[a-zA-Z][\w-]*)(?P<attrs>(?:\s+[^>]*)?)/?>", re.S)
 ATTR = re.compile(r"""(?P<key>[^\s=/>"']+)(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|[^\s>]+))?""")
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
-
-
-def prose_lines(text: str):
-    """(line number, line) outside fenced code, with inline code blanked out."""
-    fence = None
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        m = FENCE.match(line)
-        if m:
-            fence = None if fence and m[1][0] == fence[0] and len(m[1]) >= len(fence) else (fence or m[1])
-            continue
-        if fence:
-            continue
-        yield lineno, INLINE_CODE.sub(lambda c: " " * len(c[0]), line)
 
 
 def _pages():
@@ -66,44 +51,43 @@ def safety_problems() -> list[str]:
 
 
 def lint_images(name: str, folder: Path, text: str) -> list[str]:
-    out = []
-    refs = {}
-    for _lineno, line in prose_lines(text):
-        m = REF_DEF.match(line)
-        if m:
-            refs[m["ref"].lower()] = m["src"]
-    for lineno, line in prose_lines(text):
+    scan = scanner.scan(text)
+    out, found = [], [(image.line, image.text, image.target) for image in scan.images()]
+    for lineno, line in scan.prose():
         where = f"{name}:{lineno}"
         for m in OBSIDIAN_EMBED.finditer(line):
             out.append(f"{where}: Obsidian embed ![[{m['target']}]]; convert the note with"
                        " `python -m ramverk import-obsidian` or write ![what it shows](file.png)")
         line = OBSIDIAN_EMBED.sub("", line)
-        found = [(m["alt"], m["src"]) for m in MD_IMAGE.finditer(line)]
         for m in MD_IMAGE_REF.finditer(line):
-            ref = (m["ref"] or m["alt"]).lower()
-            if ref not in refs:
-                out.append(f"{where}: image reference [{ref}] is never defined")
-            else:
-                found.append((m["alt"], refs[ref]))
+            ref = m["ref"] or m["alt"]
+            if normalizeReference(ref) not in scan.references:
+                out.append(f"{where}: image reference [{ref.lower()}] is never defined")
         for tag in TAG.finditer(line):
             if tag["name"].lower() == "img":
                 attrs = _attrs(tag["attrs"])
-                found.append((attrs.get("alt"), attrs.get("src", "")))
-        for alt, src in found:
-            if alt is None or not alt.strip():
-                out.append(f"{where}: image {src!r} has no alt text; say what it shows: ![a plot of ...]({src})")
-            elif alt.strip().upper().startswith("TODO"):
-                out.append(f"{where}: image {src!r}: alt text is still the placeholder; say what it shows")
-            if not src:
-                out.append(f"{where}: image without a source")
-            elif EXTERNAL.match(src) or src.startswith("data:"):
-                continue  # reported by the safety check
-            else:
-                file = src.split("#", 1)[0].split("?", 1)[0]
-                if file.startswith("/"):
-                    out.append(f"{where}: image {src!r} has an absolute path; write it relative to the page")
-                elif not (folder / file).is_file():
-                    out.append(f"{where}: image {src!r} does not exist (looked for {_rel(folder / file)})")
+                found.append((lineno, attrs.get("alt"), attrs.get("src", "")))
+    for lineno, alt, src in sorted(found, key=lambda image: image[0]):
+        out.extend(_image_problems(f"{name}:{lineno}", folder, alt, src))
+    return out
+
+
+def _image_problems(where: str, folder: Path, alt: str | None, src: str) -> list[str]:
+    out = []
+    if alt is None or not alt.strip():
+        out.append(f"{where}: image {src!r} has no alt text; say what it shows: ![a plot of ...]({src})")
+    elif alt.strip().upper().startswith("TODO"):
+        out.append(f"{where}: image {src!r}: alt text is still the placeholder; say what it shows")
+    if not src:
+        out.append(f"{where}: image without a source")
+    elif EXTERNAL.match(src) or src.startswith("data:"):
+        pass  # reported by the safety check
+    else:
+        file = src.split("#", 1)[0].split("?", 1)[0]
+        if file.startswith("/"):
+            out.append(f"{where}: image {src!r} has an absolute path; write it relative to the page")
+        elif not (folder / file).is_file():
+            out.append(f"{where}: image {src!r} does not exist (looked for {_rel(folder / file)})")
     return out
 
 

@@ -22,15 +22,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from markdown.extensions.toc import slugify
-
-from ramverk import page_source
+from ramverk import page_source, scanner
 
 WIKILINK = re.compile(r"(?<!!)\[\[(?P<target>[^\[\]|#]*)(?:#(?P<heading>[^\[\]|]*))?(?:\|(?P<alias>[^\[\]]*))?\]\]")
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-HEADING = re.compile(r"^(#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
-ATTR_ID = re.compile(r"\{[^}]*#(?P<id>[\w-]+)[^}]*\}\s*$")
 
 
 class WikilinkError(ValueError):
@@ -45,40 +39,13 @@ class Target:
     anchors: frozenset[str]
 
 
-def slug(text: str) -> str:
-    """The id Python-Markdown's toc extension gives a heading (the site uses its default slugify)."""
-    return slugify(text, "-")
-
-
-def headings(text: str) -> list[tuple[str, str]]:
-    """(text, id) of each heading outside code fences."""
-    out = []
-    fence = None
-    for line in text.splitlines():
-        m = FENCE.match(line)
-        if m:
-            fence = None if fence and m[1][0] == fence[0] else (fence or m[1])
-            continue
-        if fence:
-            continue
-        h = HEADING.match(line)
-        if h:
-            heading = h["text"]
-            explicit = ATTR_ID.search(heading)
-            heading = ATTR_ID.sub("", heading).strip()
-            out.append((heading, explicit["id"] if explicit else slug(heading)))
-    return out
-
-
-def title_of(text: str) -> str:
-    if text.startswith("---\n"):
-        end = text.find("\n---", 4)
-        for line in text[4:end].splitlines():
-            if line.startswith("title:"):
-                return line.split(":", 1)[1].strip().strip("\"'")
-    for heading, _ in headings(text):
-        return heading
-    return ""
+def title_of(text: str, front_matter: bool = True) -> str:
+    """The front matter's title, else the first heading's text."""
+    scan = scanner.scan(text, front_matter)
+    title = scan.meta.get("title")
+    if title:
+        return str(title)
+    return scan.headings[0].text if scan.headings else ""
 
 
 def index(lang: str) -> list[Target]:
@@ -92,10 +59,10 @@ def index(lang: str) -> list[Target]:
 
 
 @lru_cache(maxsize=256)
-def _target(stem: str, lang: str, text: str) -> Target:
-    found = headings(text)
-    anchors = frozenset(a for _, a in found) | frozenset(h.casefold() for h, _ in found)
-    return Target(stem, lang, title_of(text), anchors)
+def _target(stem: str, lang: str, text: str, front_matter: bool = True) -> Target:
+    found = scanner.scan(text, front_matter).headings
+    anchors = frozenset(h.id for h in found) | frozenset(h.text.casefold() for h in found)
+    return Target(stem, lang, title_of(text, front_matter), anchors)
 
 
 def find(targets: list[Target], name: str) -> Target | None:
@@ -122,35 +89,26 @@ def resolve(
     targets: list[Target] | None = None,
     errors: list[str] | None = None,
     line_offset: int = 0,
+    front_matter: bool = True,
 ) -> str:
     """Replace every wikilink outside code with a relative link.
 
     An unknown name raises WikilinkError, or, when `errors` is a list, is appended to it and left as it was.
+    front_matter=False for MkDocs' page.markdown, whose front matter is already off (line_offset then
+    makes the line numbers in messages count from the top of the file).
     """
     targets = index(lang) if targets is None else targets
-    me = _target(page_stem, lang, text)
+    me = _target(page_stem, lang, text, front_matter)
     lines = text.split("\n")
-    fence = None
-    for i, line in enumerate(lines):
-        m = FENCE.match(line)
-        if m:
-            fence = None if fence and m[1][0] == fence[0] else (fence or m[1])
-            continue
-        if fence or "[[" not in line:
-            continue
-        lines[i] = _resolve_line(line, me, targets, f"{page_name or page_stem}:{i + 1 + line_offset}", errors)
+    for lineno, prose in scanner.scan(text, front_matter).prose():
+        if "[[" in prose:
+            where = f"{page_name or page_stem}:{lineno + line_offset}"
+            lines[lineno - 1] = _resolve_line(lines[lineno - 1], prose, me, targets, where, errors)
     return "\n".join(lines)
 
 
-def _resolve_line(line: str, me: Target, targets: list[Target], where: str, errors: list[str] | None) -> str:
-    # Inline code is shown literally: protect it while replacing.
-    codes = []
-
-    def hide(m):
-        codes.append(m[0])
-        return f"\x00{len(codes) - 1}\x00"
-
-    hidden = INLINE_CODE.sub(hide, line)
+def _resolve_line(line: str, prose: str, me: Target, targets: list[Target], where: str, errors: list[str] | None) -> str:
+    """Replace the wikilinks of line; prose is the line with inline code blanked, which stays as written."""
 
     def replace(m: re.Match) -> str:
         name, heading, alias = m["target"].strip(), (m["heading"] or "").strip(), m["alias"]
@@ -166,10 +124,10 @@ def _resolve_line(line: str, me: Target, targets: list[Target], where: str, erro
             target = me
         anchor = ""
         if heading:
-            wanted = heading if heading in target.anchors else slug(heading)
+            wanted = heading if heading in target.anchors else scanner.slug(heading)
             if wanted not in target.anchors and heading.casefold() not in target.anchors:
                 raise WikilinkError(f"{where}: wikilink [[{m[0][2:-2]}]]: {target.stem} ({target.lang}) has no heading {heading!r}")
-            anchor = "#" + (wanted if wanted in target.anchors else slug(heading))
+            anchor = "#" + (wanted if wanted in target.anchors else scanner.slug(heading))
         label = (alias or "").strip() or (heading if not name else (name if not heading else f"{name} – {heading}"))
         if target is me:
             href = anchor or "#"
@@ -186,8 +144,13 @@ def _resolve_line(line: str, me: Target, targets: list[Target], where: str, erro
             errors.append(str(error))
             return m[0]
 
-    out = WIKILINK.sub(replace_or_collect, hidden)
-    return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m[1])], out)
+    out, done = [], 0
+    for m in WIKILINK.finditer(prose):
+        if line[m.start():m.end()] != m[0]:
+            continue  # inline code inside the brackets: shown as written
+        out += [line[done:m.start()], replace_or_collect(m)]
+        done = m.end()
+    return "".join(out) + line[done:]
 
 
 def problems() -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from ramverk import wikilinks
+from ramverk import scanner, wikilinks
 from ramverk.page_source import PAGE_SUFFIX
 
 
@@ -16,11 +16,10 @@ def on_page_markdown(markdown, page, config, files):
     m = PAGE_SUFFIX.match(page.file.src_uri)
     if m is None:
         return markdown
-    # Line numbers in messages count from the top of the file, front matter included.
-    source = page.file.content_string
-    start = source.find(markdown[:200])
-    offset = source.count("\n", 0, start) if start > 0 else 0
+    # MkDocs took the front matter off; messages count lines from the top of the file.
+    offset = scanner.front_matter_lines(page.file.content_string)
     try:
-        return wikilinks.resolve(markdown, m["stem"], m["lang"], f"docs/{page.file.src_uri}", line_offset=offset)
+        return wikilinks.resolve(markdown, m["stem"], m["lang"], f"docs/{page.file.src_uri}", line_offset=offset,
+                                 front_matter=False)
     except wikilinks.WikilinkError as error:
         raise PluginError(str(error)) from None
