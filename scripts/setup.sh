@@ -9,8 +9,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON=${PYTHON:-python3.11}
-command -v "$PYTHON" >/dev/null || PYTHON=python3
+# Python 3.11, 3.12 or 3.13 (pyproject's requires-python; requirements.lock installs on each):
+# $PYTHON when set, else the newest of python3.13, python3.12, python3.11 that runs here.
+supported="3.13 3.12 3.11"
+py_version() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
+if [ -z "${PYTHON:-}" ]; then
+  for v in $supported; do
+    if py_version "python$v" >/dev/null; then PYTHON=python$v; break; fi
+  done
+fi
 accelerator=${RAMVERK_ACCELERATOR:-cpu}
 case "$accelerator" in
   cpu) lock=requirements.lock ;;
@@ -20,7 +27,22 @@ esac
 stamp=.venv/.ramverk-installed
 want="$accelerator $(cat pyproject.toml "$lock" | sha256sum | cut -d' ' -f1)"
 
-if [ ! -x .venv/bin/python ]; then
+if [ -x .venv/bin/python ]; then
+  have=$(py_version .venv/bin/python) || have="unknown"
+  case " $supported " in *" $have "*) ;; *)
+    echo "setup: .venv has Python $have; Ramverk supports 3.11, 3.12 and 3.13: remove .venv and run setup again" >&2
+    exit 2 ;;
+  esac
+else
+  if [ -z "${PYTHON:-}" ]; then
+    echo "setup: no python3.13, python3.12 or python3.11 found; install one, or name it with PYTHON=/path/to/python" >&2
+    exit 2
+  fi
+  have=$(py_version "$PYTHON") || { echo "setup: PYTHON=$PYTHON does not run" >&2; exit 2; }
+  case " $supported " in *" $have "*) ;; *)
+    echo "setup: $PYTHON is Python $have; Ramverk supports 3.11, 3.12 and 3.13 (PYTHON=python3.12 ./scripts/setup.sh)" >&2
+    exit 2 ;;
+  esac
   echo "setup: creating .venv with $("$PYTHON" --version)"
   "$PYTHON" -m venv .venv
 fi
