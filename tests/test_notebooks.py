@@ -55,10 +55,13 @@ def test_the_notebook_page_shows_cells_and_outputs_not_json(built_site, nb):
     assert '"cell_type"' not in page and '"nbformat"' not in page, "the notebook was published as raw JSON"
     body = page.split('<div class="jupyter-wrapper">', 1)
     assert len(body) == 2, "mkdocs-jupyter's notebook markup is missing"
+    body[1] = body[1].split("</article>", 1)[0]  # the notebook, not the theme's page around it
     document = nbformat.read(_download(built_site, nb), as_version=4)
     code_cells = [c for c in document.cells if c.cell_type == "code"]
-    assert body[1].count("jp-CodeCell") == len(code_cells)
-    assert body[1].count("jp-MarkdownCell") == len(document.cells) - len(code_cells)
+    # One rendered cell per notebook cell (mkdocs-jupyter wraps each code cell in a second jp-CodeCell div).
+    assert len(re.findall(r'jp-CodeCell jp-Notebook-cell[^"]*" id="cell-id=', body[1])) == len(code_cells)
+    assert (len(re.findall(r'jp-MarkdownCell jp-Notebook-cell[^"]*" id="cell-id=', body[1]))
+            == len(document.cells) - len(code_cells))
     for cell in code_cells:
         for output in cell.outputs:
             if output.output_type == "stream" and output.text.strip():

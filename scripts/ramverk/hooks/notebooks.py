@@ -21,8 +21,10 @@ outputs, contributor prose) then goes through the site's sanitiser (publish_safe
 from __future__ import annotations
 
 import html
+import os
 import posixpath
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -90,6 +92,10 @@ def on_files(files, config):
     folder = root / ".cache" / "notebooks" / "pages"
     _pages.clear()
     mine = notebooks.all_notebooks(lang)
+    # Run what the cache lacks two at a time (the imports of TensorFlow, PyTorch and JAX dominate).
+    jobs = list(dict.fromkeys((root / nb.snippet, nb.sections) for nb in mine))
+    with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+        list(pool.map(lambda job: notebooks.execute(*job), jobs))
     others = {(nb.stem, nb.snippet): nb for other in built if other != lang for nb in notebooks.all_notebooks(other)}
     for nb in mine:
         text = notebooks.notebook_json(nb)
