@@ -10,9 +10,11 @@ The outputs are real: `execute()` runs the notebook's sections in order in ONE s
 process (ramverk/sandbox.py: read-only filesystem, no network, memory limit, timeout), capturing
 each section's stdout and stderr and the error it raised, and the notebook gets them as stream
 and error outputs. Jupyter's kernel is not used: it would need sockets inside the sandbox. A
-section whose packages are missing here is not run, and a Markdown cell says so. Executions
-are cached under .cache/notebooks/ by a hash of the snippet (and the siblings it imports) and of
-the sections run, so a build re-runs only what changed; the prose is rebuilt every time.
+section whose packages are missing here is not run, and a Markdown cell says so. The captured
+outputs are data, committed like results: outputs/<key>.json, keyed by a hash of the snippet (and
+the siblings it imports) and of the sections run. A build runs only what has no file there yet
+(a changed snippet), and `ramverk check outputs` names missing and unused files; the prose is
+rebuilt every time.
 
 hooks/notebooks.py turns each notebook into a page of the site (rendered by mkdocs-jupyter) with
 the .ipynb beside it as a download; `links_markdown()` is the line under each page that links them.
@@ -52,7 +54,7 @@ NOT_RUN = {
     "en": "The cell above was not run when the site was built: {reason}.",
 }
 TIMEOUT_S = float(os.environ.get("RAMVERK_NOTEBOOK_TIMEOUT_S", 600))
-EXECUTION_VERSION = 1  # bump when the executor's output format changes: invalidates .cache/notebooks/
+EXECUTION_VERSION = 1  # bump when the executor's output format changes: invalidates outputs/
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 LANGUAGE_INFO = {"name": "python", "version": f"{sys.version_info.major}.{sys.version_info.minor}"}
 
@@ -276,7 +278,7 @@ def execute(snippet: Path, sections: tuple[str, ...]) -> dict[str, Output]:
     """The sections' outputs, run in order in one sandboxed process; cached on disk."""
     snippet = Path(snippet)
     key = _execution_key(snippet, sections)
-    cache = site_config.load().root / ".cache" / "notebooks" / f"{key}.json"
+    cache = outputs_dir() / f"{key}.json"
     if cache.is_file():
         return _outputs(json.loads(cache.read_text(encoding="utf-8")))
     from ramverk import sandbox
@@ -309,6 +311,24 @@ def execute(snippet: Path, sections: tuple[str, ...]) -> dict[str, Output]:
         tmp_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         tmp_file.replace(cache)
     return _outputs(data)
+
+
+def outputs_dir() -> Path:
+    return site_config.load().root / "outputs"
+
+
+def output_problems() -> list[str]:
+    """Captured outputs that a notebook needs but outputs/ lacks, and files no notebook uses."""
+    root = site_config.load().root
+    wanted: dict[str, str] = {}
+    for nb in all_notebooks():
+        wanted.setdefault(_execution_key(root / nb.snippet, nb.sections), nb.snippet)
+    present = {p.stem for p in outputs_dir().glob("*.json")}
+    problems = [f"{snippet}:1: its sections' captured outputs (outputs/{key}.json) are missing; build the site "
+                "once (python -m mkdocs build) to capture them, and commit outputs/"
+                for key, snippet in sorted(wanted.items(), key=lambda kv: kv[1]) if key not in present]
+    problems += [f"outputs/{key}.json:1: no notebook uses it any more; delete it" for key in sorted(present - set(wanted))]
+    return problems
 
 
 def _outputs(data: list[dict]) -> dict[str, Output]:
