@@ -24,7 +24,8 @@ a_bar = f_bar * c  # ... and df/da (the direct path through the product) = c
 a_bar += c_bar * 1.0  # c = a + b, so dc/da = 1: the second path into a adds up
 b_bar = c_bar * 1.0  # dc/db = 1
 print(
-    f"f = {f}, df/da = {a_bar} (2a + b = {2 * a + b}), df/db = {b_bar} (a = {a})"
+    f"f = {f}, df/da = {a_bar} (2a + b = {2 * a + b}), "
+    f"df/db = {b_bar} (a = {a})"
 )
 assert (a_bar, b_bar) == (2 * a + b, a)
 # --8<-- [end:by_hand]

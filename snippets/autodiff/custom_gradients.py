@@ -143,7 +143,8 @@ def softplus_jvp(primals, tangents):
 
 for x in [1.0, 100.0]:
     print(
-        f"x={x:5}: naive grad {float(jax.grad(softplus_naive)(x))}, custom grad {float(jax.grad(softplus)(x))}"
+        f"x={x:5}: naive grad {float(jax.grad(softplus_naive)(x))}, "
+        f"custom grad {float(jax.grad(softplus)(x))}"
     )
 # --8<-- [end:stable]
 
@@ -152,7 +153,8 @@ import torch
 
 
 class RoundSTE(torch.autograd.Function):
-    """Round in the forward pass; pretend it was the identity in the backward pass."""
+    """Round in the forward pass; pretend it was the identity in the
+    backward pass."""
 
     @staticmethod
     def forward(ctx, x):

@@ -43,7 +43,8 @@ for h in [1e-1, 1e-4, 1e-8, 1e-12]:
     forward = (f(1.0 + h) - f(1.0)) / h
     central = (f(1.0 + h) - f(1.0 - h)) / (2 * h)
     print(
-        f"h={h:.0e}  forward error {abs(forward - exact):.1e}   central error {abs(central - exact):.1e}"
+        f"h={h:.0e}  forward error {abs(forward - exact):.1e}   "
+        f"central error {abs(central - exact):.1e}"
     )
 # --8<-- [end:finite_differences]
 
@@ -57,7 +58,8 @@ for n in range(1, 5):
     derivative = sp.diff(l, x)
     print(
         f"n={n}: l_n has {sp.count_ops(l):3d} operations, "
-        f"d l_n/dx has {sp.count_ops(derivative):4d}, expanded {sp.count_ops(sp.expand(derivative)):4d}"
+        f"d l_n/dx has {sp.count_ops(derivative):4d}, "
+        f"expanded {sp.count_ops(sp.expand(derivative)):4d}"
     )
 # --8<-- [end:symbolic]
 
@@ -122,7 +124,8 @@ base = loss(w)
 eye = torch.eye(n, dtype=w.dtype)
 fd = torch.stack([(loss(w + h * eye[i]) - base) / h for i in range(n)])
 print(
-    f"finite differences: {calls} evaluations of the loss for {n} partial derivatives"
+    f"finite differences: {calls} evaluations of the loss "
+    f"for {n} partial derivatives"
 )
 
 # Reverse-mode autodiff: one forward and one backward pass, whatever n is.
@@ -130,10 +133,12 @@ calls = 0
 w.requires_grad_(True)
 loss(w).backward()
 print(
-    f"reverse mode:       {calls} evaluation of the loss (plus one backward pass)"
+    f"reverse mode:       {calls} evaluation of the loss "
+    "(plus one backward pass)"
 )
 print(
-    f"largest difference between the two: {(fd - w.grad).abs().max().item():.1e}"
+    "largest difference between the two: "
+    f"{(fd - w.grad).abs().max().item():.1e}"
 )
 # --8<-- [end:cost]
 

@@ -41,7 +41,8 @@ with tempfile.TemporaryDirectory() as logdir:
     scalars = events.Scalars("loss/train")
     print("files:", [name.split(".")[0] for name in os.listdir(logdir)])
     print(
-        f"{len(scalars)} points, loss {scalars[0].value:.4f} at step 0 -> {scalars[-1].value:.4f} at step {scalars[-1].step}"
+        f"{len(scalars)} points, loss {scalars[0].value:.4f} at step 0 -> "
+        f"{scalars[-1].value:.4f} at step {scalars[-1].step}"
     )
 # --8<-- [end:torch_tensorboard]
 

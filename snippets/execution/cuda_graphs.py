@@ -62,7 +62,8 @@ if torch.cuda.is_available():
         print("loss", static_loss.item())
 else:
     print(
-        "no CUDA device here: CUDA graphs need one (torch.cuda.is_available() is False)"
+        "no CUDA device here: CUDA graphs need one"
+        " (torch.cuda.is_available() is False)"
     )
 # --8<-- [end:torch_graph]
 

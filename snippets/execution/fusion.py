@@ -56,12 +56,13 @@ with CountKernels() as counter:
     chain(x)
 print("eager ran", len(counter.ops), "kernels:", " ".join(counter.ops))
 print(
-    f"they read {counter.bytes_read / 1e6:.0f} MB and wrote {counter.bytes_written / 1e6:.0f} MB"
-    f" for a {x.numel() * 4 / 1e6:.0f} MB input; a fused kernel reads and writes {x.numel() * 4 / 1e6:.0f} MB each"
+    f"they read {counter.bytes_read / 1e6:.0f} MB"
+    f" and wrote {counter.bytes_written / 1e6:.0f} MB"
+    f" for a {x.numel() * 4 / 1e6:.0f} MB input; a fused kernel"
+    f" reads and writes {x.numel() * 4 / 1e6:.0f} MB each"
 )
-print(
-    f"traffic, eager against fused: {(counter.bytes_read + counter.bytes_written) / (2 * x.numel() * 4):.1f}×"
-)
+traffic = counter.bytes_read + counter.bytes_written
+print(f"traffic, eager against fused: {traffic / (2 * x.numel() * 4):.1f}×")
 # --8<-- [end:count_passes]
 
 # --8<-- [start:page_faults]
@@ -99,7 +100,8 @@ for name, run in [
     run()
     seconds, faults = time.perf_counter() - start, minor_faults() - faults
     print(
-        f"{name:26} {seconds * 1e3:6.0f} ms, {faults:6} page faults = {faults * 4096 / 2**20:4.0f} MiB of fresh pages"
+        f"{name:26} {seconds * 1e3:6.0f} ms, {faults:6} page faults"
+        f" = {faults * 4096 / 2**20:4.0f} MiB of fresh pages"
     )
 assert torch.equal(chain(x), chain_into(x, buf))
 # --8<-- [end:page_faults]
@@ -125,7 +127,8 @@ faults, start = minor_faults(), time.perf_counter()
 chain(x)
 seconds, faults = time.perf_counter() - start, minor_faults() - faults
 print(
-    f"TensorFlow eager: {seconds * 1e3:.0f} ms, {faults} page faults = {faults * 4096 / 2**20:.0f} MiB of fresh pages"
+    f"TensorFlow eager: {seconds * 1e3:.0f} ms, {faults} page faults"
+    f" = {faults * 4096 / 2**20:.0f} MiB of fresh pages"
 )
 # --8<-- [end:page_faults_tf]
 

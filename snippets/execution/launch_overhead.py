@@ -72,7 +72,8 @@ for name, forward in [
         }
     )
     print(
-        f"{name:13} {len(leaves):3} ATen operators per step; compiler wrappers: {', '.join(wrappers) or 'none'}"
+        f"{name:13} {len(leaves):3} ATen operators per step; "
+        f"compiler wrappers: {', '.join(wrappers) or 'none'}"
     )
 # --8<-- [end:count_ops]
 
@@ -125,7 +126,8 @@ jitted = jax.jit(step)
 jitted(params, x, y)  # compile once
 compiled = best_of(lambda: jitted(params, x, y))
 print(
-    f"eager step {eager * 1e3:.2f} ms = {eager / len(jaxpr.eqns) * 1e6:.0f} µs per primitive;"
+    f"eager step {eager * 1e3:.2f} ms"
+    f" = {eager / len(jaxpr.eqns) * 1e6:.0f} µs per primitive;"
     f" jitted step {compiled * 1e3:.3f} ms for all of them"
 )
 # --8<-- [end:jax_eager]
@@ -157,7 +159,8 @@ if torch.cuda.is_available():
     print("replayed:", out[:3].tolist())
 else:
     print(
-        "no CUDA device here: CUDA graphs need one (torch.cuda.is_available() is False)"
+        "no CUDA device here: CUDA graphs need one"
+        " (torch.cuda.is_available() is False)"
     )
 # --8<-- [end:cuda_graph]
 

@@ -57,7 +57,8 @@ from sklearn.datasets import load_digits
 
 
 def make_tf(mode, n_train=1440, batch=32):
-    """Returns one_epoch() for mode 'keras' (model.fit), 'eager' (a GradientTape loop) or 'function'."""
+    """Returns one_epoch() for mode 'keras' (model.fit), 'eager'
+    (a GradientTape loop) or 'function'."""
     digits = load_digits()
     x = (digits.data[:n_train] / 16.0).astype("float32")
     y = digits.target[:n_train].astype("int64")
@@ -106,10 +107,12 @@ for mode in ("keras", "eager", "function"):
     one_epoch = make_tf(mode)
     losses = [float(one_epoch()) for _ in range(3)]
     print(
-        f"TensorFlow {mode:8}: loss in epochs 1-3: {[round(v, 3) for v in losses]}"
+        f"TensorFlow {mode:8}: loss in epochs 1-3: "
+        f"{[round(v, 3) for v in losses]}"
     )
 print(
-    "(fit reports the mean loss over the epoch, the loops the loss of the last batch)"
+    "(fit reports the mean loss over the epoch,"
+    " the loops the loss of the last batch)"
 )
 # --8<-- [end:tensorflow]
 
@@ -120,7 +123,8 @@ from sklearn.datasets import load_digits
 
 
 def make_torch(mode, n_train=1440, batch=32, device="cpu"):
-    """Returns one_epoch() for mode 'eager' or 'compile' (torch.compile on the model)."""
+    """Returns one_epoch() for mode 'eager' or 'compile' (torch.compile on
+    the model)."""
     digits = load_digits()
     x = torch.tensor(
         digits.data[:n_train] / 16.0, dtype=torch.float32, device=device
@@ -162,7 +166,8 @@ from sklearn.datasets import load_digits
 
 
 def make_jax(mode, n_train=1440, batch=32, device="cpu"):
-    """Returns one_epoch() for mode 'eager' or 'jit' (the whole training step compiled)."""
+    """Returns one_epoch() for mode 'eager' or 'jit' (the whole training
+    step compiled)."""
     digits = load_digits()
     x = jnp.asarray(digits.data[:n_train] / 16.0, dtype=jnp.float32)
     y = jnp.asarray(digits.target[:n_train])

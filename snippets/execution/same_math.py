@@ -28,7 +28,8 @@ import math
 
 
 def f_python(x, w):
-    """Plain Python: runs line by line the moment it is called; nothing is prepared ahead."""
+    """Plain Python: runs line by line the moment it is called; nothing is
+    prepared ahead."""
     total = 0.0
     for row in x:
         for j in range(len(w[0])):

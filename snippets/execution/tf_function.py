@@ -22,7 +22,8 @@ graph_def = tf_a.get_concrete_function().graph.as_graph_def()
 for node in graph_def.node:
     value = node.attr["value"].tensor.int_val if "value" in node.attr else ""
     print(
-        f"{node.name:10} op={node.op:8} inputs={list(node.input)} {list(value) or ''}"
+        f"{node.name:10} op={node.op:8} inputs={list(node.input)} "
+        f"{list(value) or ''}"
     )
 print("run the graph:", tf_a().numpy())
 # --8<-- [end:graph_def]

@@ -62,7 +62,8 @@ dispatched = time.perf_counter() - start
 y.block_until_ready()  # wait for the value
 finished = time.perf_counter() - start
 print(
-    f"JAX returned after {dispatched * 1e3:.3f} ms, result ready after {finished * 1e3:.3f} ms"
+    f"JAX returned after {dispatched * 1e3:.3f} ms, "
+    f"result ready after {finished * 1e3:.3f} ms"
 )
 # --8<-- [end:jax]
 
@@ -92,11 +93,13 @@ if torch.cuda.is_available():
     print(f"host clock, no sync: {queued * 1e3:8.3f} ms  (the launch)")
     print(f"host clock, synced:  {waited * 1e3:8.3f} ms  (launch + work)")
     print(
-        f"CUDA events:         {begin.elapsed_time(end):8.3f} ms  (the work on the GPU)"
+        f"CUDA events:         {begin.elapsed_time(end):8.3f} ms"
+        "  (the work on the GPU)"
     )
 else:
     print(
-        "no CUDA device here: CUDA events need one (torch.cuda.is_available() is False)"
+        "no CUDA device here: CUDA events need one"
+        " (torch.cuda.is_available() is False)"
     )
 # --8<-- [end:events]
 

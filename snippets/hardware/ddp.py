@@ -76,7 +76,8 @@ def worker(rank, world_size, init_file, steps, queue):
 
 
 def train(world_size=2, steps=3):
-    """Run DDP in world_size CPU processes; return {rank: (grads_were_averaged, final_weights)}."""
+    """Run DDP in world_size CPU processes; return
+    {rank: (grads_were_averaged, final_weights)}."""
     # fork: works from a notebook or an exec'd block, Linux/macOS only
     ctx = mp.get_context("fork")
     queue = ctx.SimpleQueue()

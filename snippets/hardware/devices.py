@@ -13,7 +13,8 @@ import torch
 
 
 def pick_device() -> torch.device:
-    """The best device this machine has: an NVIDIA GPU, then Apple's GPU, then the CPU."""
+    """The best device this machine has: an NVIDIA GPU, then Apple's GPU,
+    then the CPU."""
     if torch.cuda.is_available():
         return torch.device("cuda")
     if torch.backends.mps.is_available():

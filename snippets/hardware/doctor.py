@@ -53,24 +53,28 @@ try:
 
     cuda = torch.cuda.is_available()
     print(
-        f"PyTorch: built for CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}, "
-        f"cuda available: {cuda}, mps available: {torch.backends.mps.is_available()}"
+        f"PyTorch: built for CUDA {torch.version.cuda}, "
+        f"cuDNN {torch.backends.cudnn.version()}, cuda available: {cuda}, "
+        f"mps available: {torch.backends.mps.is_available()}"
     )
     if cuda:
         for i in range(torch.cuda.device_count()):
             print(f"  cuda:{i} {torch.cuda.get_device_name(i)}")
     elif torch.version.cuda is None:
         advice.append(
-            "PyTorch is a CPU-only build: install a CUDA wheel from pytorch.org if you have an NVIDIA GPU."
+            "PyTorch is a CPU-only build: install a CUDA wheel from "
+            "pytorch.org if you have an NVIDIA GPU."
         )
     elif driver is None:
         advice.append(
-            "PyTorch has CUDA, but no NVIDIA driver was found: install the driver (nvidia-smi must work)."
+            "PyTorch has CUDA, but no NVIDIA driver was found: "
+            "install the driver (nvidia-smi must work)."
         )
     else:
         advice.append(
-            "Driver and CUDA build both exist but CUDA is unavailable: the driver is probably older "
-            "than the CUDA version PyTorch was built for, or CUDA_VISIBLE_DEVICES hides the GPU."
+            "Driver and CUDA build both exist but CUDA is unavailable: "
+            "the driver is probably older than the CUDA version PyTorch "
+            "was built for, or CUDA_VISIBLE_DEVICES hides the GPU."
         )
 except ImportError:
     pass
@@ -79,14 +83,19 @@ try:
     import tensorflow as tf
 
     info = tf.sysconfig.get_build_info()
+    devices = [
+        d.device_type + ":" + d.name.split(":")[-1]
+        for d in tf.config.list_physical_devices()
+    ]
     print(
-        f"TensorFlow: built with CUDA {info.get('cuda_version', 'none')}, cuDNN {info.get('cudnn_version', 'none')}, "
-        f"devices: {[d.device_type + ':' + d.name.split(':')[-1] for d in tf.config.list_physical_devices()]}"
+        f"TensorFlow: built with CUDA {info.get('cuda_version', 'none')}, "
+        f"cuDNN {info.get('cudnn_version', 'none')}, devices: {devices}"
     )
     if driver and not tf.config.list_physical_devices("GPU"):
         advice.append(
-            "TensorFlow sees no GPU although a driver exists: tensorflow-cpu is installed, or "
-            "its CUDA/cuDNN versions do not match (see tensorflow.org/install/pip)."
+            "TensorFlow sees no GPU although a driver exists: "
+            "tensorflow-cpu is installed, or its CUDA/cuDNN versions "
+            "do not match (see tensorflow.org/install/pip)."
         )
 except ImportError:
     pass
@@ -97,19 +106,22 @@ try:
     print(f"JAX: backend {jax.default_backend()}, devices: {jax.devices()}")
     if driver and jax.default_backend() == "cpu":
         advice.append(
-            "JAX runs on the CPU although a driver exists: install jax[cuda12] (or the CUDA extra that matches)."
+            "JAX runs on the CPU although a driver exists: install "
+            "jax[cuda12] (or the CUDA extra that matches)."
         )
 except ImportError:
     pass
 
 if os.environ.get("CUDA_VISIBLE_DEVICES") == "":
     advice.append(
-        "CUDA_VISIBLE_DEVICES is set but empty: every framework will hide all GPUs."
+        "CUDA_VISIBLE_DEVICES is set but empty: "
+        "every framework will hide all GPUs."
     )
 if driver is None:
     advice.append(
-        "No GPU here: everything runs on the CPU. That is correct, only slower for large matrices; "
-        "pick the device in code (see the device page) so the same script uses a GPU elsewhere."
+        "No GPU here: everything runs on the CPU. That is correct, "
+        "only slower for large matrices; pick the device in code "
+        "(see the device page) so the same script uses a GPU elsewhere."
     )
 
 print("Advice:")

@@ -113,7 +113,8 @@ with torch.inference_mode():  # no autograd bookkeeping: less work per sample
         latencies.append(time.perf_counter() - start)
 latencies.sort()
 print(
-    f"per-sample latency: median {latencies[100] * 1e6:.0f} µs, 99th percentile {latencies[197] * 1e6:.0f} µs"
+    f"per-sample latency: median {latencies[100] * 1e6:.0f} µs, "
+    f"99th percentile {latencies[197] * 1e6:.0f} µs"
 )
 # --8<-- [end:realtime]
 

@@ -46,12 +46,14 @@ if torch.cuda.is_available():
         torch.cuda.synchronize()
         landed = time.perf_counter() - start  # when the data was on the GPU
         print(
-            f"{name:21} returned after {returned * 1e3:7.3f} ms, landed after {landed * 1e3:7.3f} ms"
+            f"{name:21} returned after {returned * 1e3:7.3f} ms,"
+            f" landed after {landed * 1e3:7.3f} ms"
             f" = {source.nbytes / landed / 1e9:5.1f} GB/s"
         )
 else:
     print(
-        "no CUDA device here: host-to-device copies need one (torch.cuda.is_available() is False)"
+        "no CUDA device here: host-to-device copies need one"
+        " (torch.cuda.is_available() is False)"
     )
 # --8<-- [end:torch]
 

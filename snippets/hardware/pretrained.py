@@ -17,10 +17,12 @@ try:
     import torchvision
 except ImportError as e:  # not installed, or built for another torch version
     print(
-        f"skipped: torchvision is not importable here ({type(e).__name__}: {e})."
+        "skipped: torchvision is not importable here "
+        f"({type(e).__name__}: {e})."
     )
     print(
-        "  install the build that matches your torch (pytorch.org/get-started) to run this part."
+        "  install the build that matches your torch"
+        " (pytorch.org/get-started) to run this part."
     )
 else:
     from torchvision.models import ResNet18_Weights, resnet18
@@ -46,7 +48,8 @@ else:
         # the architecture alone needs no download
         model = resnet18(weights=None)
         print(
-            f"skipped loading weights: {local} is missing; resnet18(weights=...) would download it"
+            f"skipped loading weights: {local} is missing; "
+            "resnet18(weights=...) would download it"
         )
 # --8<-- [end:torchvision]
 
@@ -63,7 +66,8 @@ model = keras.applications.MobileNetV2(
     input_shape=(96, 96, 3), alpha=0.35, weights=None
 )
 print(
-    f"MobileNetV2 built: {model.count_params():,} parameters, randomly initialised"
+    f"MobileNetV2 built: {model.count_params():,} parameters, "
+    "randomly initialised"
 )
 name = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96.h5"
 local = (
@@ -74,6 +78,7 @@ if local.exists():
     print("loaded pretrained ImageNet weights from", local)
 else:
     print(
-        f"skipped loading weights: {local} is missing; weights='imagenet' would download it"
+        f"skipped loading weights: {local} is missing; "
+        "weights='imagenet' would download it"
     )
 # --8<-- [end:keras]

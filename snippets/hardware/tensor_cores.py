@@ -88,7 +88,8 @@ exact = jnp.matmul(a, b, precision="F32_F32_F32")
 low = jnp.matmul(a.astype(jnp.bfloat16), b.astype(jnp.bfloat16))
 print("result dtype:", low.dtype)
 print(
-    f"relative error of bfloat16: {float(jnp.linalg.norm(low - exact) / jnp.linalg.norm(exact)):.1e}"
+    "relative error of bfloat16: "
+    f"{float(jnp.linalg.norm(low - exact) / jnp.linalg.norm(exact)):.1e}"
 )
 # On an NVIDIA GPU, float32 inputs with precision="TF32_TF32_F32" (or inside
 # `with jax.default_matmul_precision("tensorfloat32"):`) use the TF32 Tensor
@@ -102,7 +103,8 @@ import math
 
 
 def waves(size, tile=(128, 128), sms=132):
-    """Output tiles of a size×size product, and how many rounds ('waves') the SMs need for them."""
+    """Output tiles of a size×size product, and how many rounds ('waves')
+    the SMs need for them."""
     tiles = math.ceil(size / tile[0]) * math.ceil(size / tile[1])
     return tiles, tiles / sms
 
@@ -111,7 +113,8 @@ for size in [512, 1024, 2048, 4096]:
     tiles, w = waves(size)
     busy = tiles / (math.ceil(w) * 132)
     print(
-        f"{size:5}×{size:<5} {tiles:5} tiles of 128×128 = {w:5.2f} waves on 132 SMs; SMs busy {busy:4.0%}"
+        f"{size:5}×{size:<5} {tiles:5} tiles of 128×128 = {w:5.2f} waves"
+        f" on 132 SMs; SMs busy {busy:4.0%}"
     )
 # --8<-- [end:tiles]
 

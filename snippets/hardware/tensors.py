@@ -16,7 +16,8 @@ zeros = torch.zeros(2, 3, dtype=torch.int64)
 ramp = torch.arange(12, dtype=torch.float32).reshape(3, 4)
 for name, t in [("eye", eye), ("zeros", zeros), ("ramp", ramp)]:
     print(
-        f"{name:5} dtype={t.dtype}, shape={tuple(t.shape)}, strides={t.stride()}"
+        f"{name:5} dtype={t.dtype}, shape={tuple(t.shape)}, "
+        f"strides={t.stride()}"
     )
 # strides: how many elements to skip in memory to take one step along each axis.
 # ramp is stored row by row: one step down a column skips a whole row of 4.
@@ -80,7 +81,8 @@ results = {
 reference = np.matmul(A, B)  # batched matrix product
 for name, r in results.items():
     print(
-        f"{name:10} shape={r.shape} equals batched matmul: {np.allclose(r, reference, atol=1e-5)}"
+        f"{name:10} shape={r.shape} equals batched matmul: "
+        f"{np.allclose(r, reference, atol=1e-5)}"
     )
 # --8<-- [end:einsum]
 
@@ -101,7 +103,8 @@ step()  # warm-up, outside the measurement
 # the spread.
 times = [t / 50 for t in timeit.repeat(step, number=50, repeat=5)]
 print(
-    f"best {min(times) * 1e6:.1f} µs, worst {max(times) * 1e6:.1f} µs over {len(times)} repeats"
+    f"best {min(times) * 1e6:.1f} µs, worst {max(times) * 1e6:.1f} µs"
+    f" over {len(times)} repeats"
 )
 # --8<-- [end:timeit]
 
