@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 import pytest
 
 from ramverk import charts, frameworks, markers, notebooks, page_text, results_store, roofline, site_config, snippet_spec
+from ramverk.marker_handlers import HANDLERS
 from ramverk.results import Case, Device, Machine, Ratio, Record, ResultsFile, Statistics
 
-import ramverk.claims  # noqa: F401  (registers the claim marker)
 from ramverk import timing_tables  # registers the timing marker
 
 SNIPPET = "snippets/execution/same_math.py"
@@ -46,7 +46,7 @@ def results(tmp_path, monkeypatch):
 
 
 def _render(line: str, lang: str) -> str:
-    return markers.render(line, page=f"docs/execution/overview.{lang}.md", lang=lang)
+    return markers.render(line, HANDLERS, page=f"docs/execution/overview.{lang}.md", lang=lang)
 
 
 def test_timing_table_in_each_language(results):
@@ -105,7 +105,7 @@ def test_claim_that_holds_renders_the_measured_ratio(results):
 
 def test_markers_inside_code_fences_are_left_alone():
     text = "```text\n<!-- timing: snippets/nowhere.py -->\n```\n"
-    assert markers.render(text, page="docs/x.en.md", lang="en") == text
+    assert markers.render(text, HANDLERS, page="docs/x.en.md", lang="en") == text
 
 
 def test_every_snippet_converts_to_a_valid_notebook():

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ramverk import number_format as nf, page_source, site_config, snippet_spec
 from ramverk.frameworks import display_name
-from ramverk.markers import Marker, MarkerError, find, handler
+from ramverk.markers import Marker, MarkerError, find
 from ramverk.page_text import t
 from ramverk.results_view import Row, merged, rows
 from ramverk.timing_tables import device_header
@@ -108,7 +108,6 @@ def _table(snippet: str, found: list[Row], lang: str) -> list[str]:
     return lines
 
 
-@handler("benchmarks")
 def benchmarks(marker: Marker) -> str:
     if marker.target != "all" or marker.options:
         raise MarkerError(f"{marker.where()}: write exactly <!-- benchmarks: all -->")

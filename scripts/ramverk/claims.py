@@ -8,14 +8,13 @@ limits the claim to one kind of device.
 from __future__ import annotations
 
 from ramverk import number_format as nf
-from ramverk.markers import Marker, MarkerError, handler
+from ramverk.markers import Marker, MarkerError
 from ramverk.page_text import t
 from ramverk.timing_tables import selected_rows, speedup
 
 REQUIRED = {"framework", "faster", "slower"}
 
 
-@handler("claim")
 def claim(marker: Marker) -> str:
     missing = REQUIRED - set(marker.options)
     if missing:

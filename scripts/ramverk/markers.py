@@ -1,6 +1,7 @@
 """Marker comments in pages, `<!-- name: target key=value ... -->`, replaced at build time.
 
-One regex finds them; each name maps to a handler that returns Markdown. An unknown name,
+One regex finds them; each name maps to a handler that returns Markdown (the mapping is the
+explicit dict ramverk.marker_handlers.HANDLERS, passed to render()). An unknown name,
 or a handler's complaint, fails the build with the page and line. Markers inside code
 (fenced, indented or inline, as ramverk/scanner.py reads the page) are left alone, so pages can
 show the syntax.
@@ -38,15 +39,6 @@ class Marker:
 
 
 Handler = Callable[[Marker], str]
-HANDLERS: dict[str, Handler] = {}
-
-
-def handler(name: str):
-    def register(fn: Handler) -> Handler:
-        HANDLERS[name] = fn
-        return fn
-
-    return register
 
 
 def parse(name: str, body: str, page: str = "", lang: str = "", lineno: int = 0) -> Marker:
@@ -82,12 +74,13 @@ def find(text: str, page: str = "", lang: str = "", front_matter: bool = True, l
             yield lineno - 1, match, parse(match["name"], match["body"], page, lang, lineno + line_offset)
 
 
-def render(text: str, page: str = "", lang: str = "", front_matter: bool = True, line_offset: int = 0) -> str:
+def render(text: str, handlers: dict[str, Handler], page: str = "", lang: str = "", front_matter: bool = True,
+           line_offset: int = 0) -> str:
     lines = text.split("\n")
     for index, match, marker in reversed(list(find(text, page, lang, front_matter, line_offset))):
-        fn = HANDLERS.get(marker.name)
+        fn = handlers.get(marker.name)
         if fn is None:
-            known = ", ".join(sorted(HANDLERS)) or "none"
+            known = ", ".join(sorted(handlers)) or "none"
             raise MarkerError(f"{marker.where()}: unknown marker (known: {known})")
         line = lines[index]
         lines[index] = line[: match.start()] + fn(marker) + line[match.end():]

@@ -12,7 +12,7 @@ import posixpath
 from collections import defaultdict
 
 from ramverk import charts, frameworks, number_format as nf, roofline, site_config, snippet_spec
-from ramverk.markers import Marker, MarkerError, find, handler
+from ramverk.markers import Marker, MarkerError, find
 from ramverk.frameworks import display_name
 from ramverk.page_text import device_name, t
 from ramverk.results_view import Row, merged, rows
@@ -195,7 +195,6 @@ def page_provenance(text: str, page: str, lang: str) -> str:
     return (f'\n\n<div class="ramverk-provenance" markdown>\n\n**{t(lang, "provenance_title")}**\n\n{items}\n\n</div>\n')
 
 
-@handler("timing")
 def timing(marker: Marker) -> str:
     selected = selected_rows(marker, OPTIONS)
     if isinstance(selected, str):

@@ -7,8 +7,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-# Importing benchmarks_page, claims and timing_tables registers their markers.
-from ramverk import benchmarks_page, claims, markers, notebooks, results_store, results_view, scanner, site_config, timing_tables  # noqa: F401
+from ramverk import markers, notebooks, results_store, results_view, scanner, site_config
+from ramverk.marker_handlers import HANDLERS
 
 
 @event_priority(-200)  # after static-i18n sorted the pages by language: these files have none
@@ -29,7 +29,8 @@ def on_page_markdown(markdown, page, config, files):
     # MkDocs took the front matter off; messages count lines from the top of the file.
     offset = scanner.front_matter_lines(page.file.content_string)
     try:
-        rendered = markers.render(markdown, f"docs/{page.file.src_uri}", lang, front_matter=False, line_offset=offset)
+        rendered = markers.render(markdown, HANDLERS, f"docs/{page.file.src_uri}", lang, front_matter=False,
+                                  line_offset=offset)
     except markers.MarkerError as error:
         raise PluginError(str(error)) from None
     return rendered + notebooks.links_markdown(markdown, page.file.src_uri, lang)
