@@ -5,5 +5,8 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 python -m ramverk check
-# One worker per core: most of the time goes to fresh interpreters importing a framework.
-exec python -m pytest -n auto "$@"
+# One worker per core: most of the time goes to running frameworks. `--dist loadgroup` keeps each
+# xdist_group on one worker (a page's code blocks and a group of snippets share one process that
+# imports the frameworks once; the browser tests share one Chromium); `--no-loadscope-reorder` keeps
+# the collection order, in which tests/conftest.py puts the longest work first.
+exec python -m pytest -n auto --dist loadgroup --no-loadscope-reorder "$@"

@@ -1,40 +1,52 @@
-"""Shared fixtures: the strict site build, a local server for it, and the verified-block count."""
+"""Shared fixtures: the strict site build (once per run, shared by the xdist workers), a local server
+for it, the slowest tests scheduled first, and the verified-block count."""
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
-import subprocess
-import sys
+import shutil
 import threading
-import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-
-
-def build_site(dest: Path, env: dict | None = None) -> float:
-    """`mkdocs build --strict` into dest; returns the wall time. Fails with the build's own output."""
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(dest)],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}", pytrace=False)
-    return time.perf_counter() - started
+import helpers
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    site = tmp_path_factory.mktemp("site")
-    seconds = build_site(site)
-    print(f"\nstrict build: {seconds:.1f} s")
+def built_site(tmp_path_factory):
+    """The repository's site, built with `mkdocs build --strict` once per test run: under xdist the
+    first worker to need it builds it (the others wait on a lock) into the run's shared temporary folder."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        site = tmp_path_factory.mktemp("site")
+        _build(site)
+        return site
+    shared = tmp_path_factory.getbasetemp().parent / f"built-site-{os.environ.get('PYTEST_XDIST_TESTRUNUID', 'run')}"
+    shared.mkdir(exist_ok=True)
+    site, done, failed = shared / "site", shared / "done", shared / "failed"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this worker dies
+        if failed.exists():
+            pytest.fail(failed.read_text(encoding="utf-8"), pytrace=False)
+        if not done.exists():
+            shutil.rmtree(site, ignore_errors=True)  # a half-written site of a worker that died
+            try:
+                _build(site)
+            except pytest.fail.Exception as error:
+                failed.write_text(str(error), encoding="utf-8")
+                raise
+            done.touch()
     return site
+
+
+def _build(site):
+    try:
+        seconds = helpers.build_site(site)
+    except helpers.BuildFailed as error:
+        pytest.fail(str(error), pytrace=False)
+    print(f"\nstrict build: {seconds:.1f} s")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -51,6 +63,27 @@ def site_url(built_site):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+# The longest tests and groups, started first so that none is left to run alone at the end
+# (xdist hands out work in collection order). Measured on a 2-core machine; order, not a promise.
+SLOW_FIRST = (
+    "tests/test_snippets.py::test_snippet_runs_as_main",
+    "tests/test_frameworks.py",
+    "tests/test_contrib.py",
+    "tests/test_code_blocks.py::test_code_block",
+    "tests/test_browser.py",
+    "tests/test_publish_safety.py",
+    "tests/test_sandbox.py",
+    "tests/test_runner.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the order within a file is kept
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from conftest import ARTIFACTS
+import helpers
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),  # one worker: one Chromium, one probe site (`--dist loadgroup`)
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is missing: run ./scripts/setup.sh"),
 ]
+WAIT_MS = 60_000  # generous: on a loaded machine a navigation can take long, and expect() returns as soon as it holds
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
 @pytest.fixture(scope="module")
 def browser():
+    """One Chromium for every test of this module (all in one xdist group, so one per run)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -35,6 +39,8 @@ def browser():
 def page(browser, site_url):
     """A page that records every request and every console error."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(WAIT_MS)  # every action and navigation: slow machines are slow, not broken
+    context.set_default_navigation_timeout(WAIT_MS)
     tab = context.new_page()
     tab.requests, tab.errors = [], []
     tab.on("request", lambda request: tab.requests.append(request.url))
@@ -48,16 +54,24 @@ def page(browser, site_url):
     context.close()
 
 
+def _heading(text: str) -> re.Pattern:
+    """The page's h1 as the theme shows it: the Markdown heading, then its permalink (¶)."""
+    return re.compile(rf"^{re.escape(text)}\s*¶?$")
+
+
 def test_language_switch_keeps_the_page(page, site_url):
+    """Switch en -> sv -> en on one page; wait for the new page itself (URL and lang), not for a load event."""
+    from playwright.sync_api import expect
+
     page.goto(f"{site_url}/en/execution/overview/")
-    assert page.locator("html").get_attribute("lang") == "en"
-    page.locator(".md-header__option .md-select").hover()
-    page.locator('a[hreflang="sv"]').click()
-    page.wait_for_url(f"{site_url}/execution/overview/")
-    assert page.locator("html").get_attribute("lang") == "sv"
-    page.locator(".md-header__option .md-select").hover()
-    page.locator('a[hreflang="en"]').click()
-    page.wait_for_url(f"{site_url}/en/execution/overview/")
+    expect(page.locator("html")).to_have_attribute("lang", "en", timeout=WAIT_MS)
+    for lang, path in (("sv", "/execution/overview/"), ("en", "/en/execution/overview/")):
+        page.locator(".md-header__option .md-select").hover()
+        page.locator(f'a[hreflang="{lang}"]').click(timeout=WAIT_MS)
+        expect(page).to_have_url(f"{site_url}{path}", timeout=WAIT_MS)
+        expect(page.locator("html")).to_have_attribute("lang", lang, timeout=WAIT_MS)
+        source = helpers.ROOT / "docs" / "execution" / f"overview.{lang}.md"
+        expect(page.locator("article h1")).to_have_text(_heading(helpers.first_heading(source)), timeout=WAIT_MS)
 
 
 @pytest.mark.parametrize(
@@ -91,12 +105,22 @@ def test_linked_tabs_follow(page, site_url):
     assert with_jax and all(label == "JAX" for label in with_jax), f"selected tabs after clicking JAX: {checked}"
 
 
-@pytest.mark.parametrize("lang, path", [("sv", "/execution/overview/"), ("en", "/en/execution/overview/")])
-def test_screenshot_each_language(page, site_url, lang, path):
-    page.goto(f"{site_url}{path}")
-    page.wait_for_load_state("networkidle")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shot = ARTIFACTS / f"overview-{lang}.png"
+@pytest.mark.parametrize("lang, path, title", [("sv", "/execution/overview/", "Översikt - Ramverk"),
+                                               ("en", "/en/execution/overview/", "Overview - Ramverk")])
+def test_screenshot_each_language(page, site_url, lang, path, title):
+    """A screenshot of the real page in each language, not of an error page: status, title (the nav's
+    title for the page, translated), language and the page's own heading are checked first."""
+    from playwright.sync_api import expect
+
+    response = page.goto(f"{site_url}{path}")
+    assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
+    expect(page).to_have_title(title, timeout=WAIT_MS)
+    expect(page.locator("html")).to_have_attribute("lang", lang, timeout=WAIT_MS)
+    heading = helpers.first_heading(helpers.ROOT / "docs" / "execution" / f"overview.{lang}.md")
+    expect(page.locator("article h1")).to_have_text(_heading(heading), timeout=WAIT_MS)
+    page.wait_for_load_state("networkidle")  # fonts and pictures in place for the picture
+    helpers.ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = helpers.ARTIFACTS / f"overview-{lang}.png"
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
 
@@ -108,13 +132,13 @@ def test_screenshot_timing_table_and_traced_graph(page, site_url, lang, prefix):
     table = page.locator("table", has=page.locator("td", has_text="TensorFlow · function")).first
     table.scroll_into_view_if_needed()
     assert ("," if lang == "sv" else ".") in table.locator("strong").first.inner_text()  # decimal separator
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    table.screenshot(path=str(ARTIFACTS / f"timing-table-{lang}.png"))
+    helpers.ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    table.screenshot(path=str(helpers.ARTIFACTS / f"timing-table-{lang}.png"))
     page.goto(f"{site_url}{prefix}/autodiff/computational-graph/")
     picture = page.locator("img[src$='jax-f-forward.svg']").first
     picture.scroll_into_view_if_needed()
     assert picture.evaluate("img => img.complete && img.naturalWidth > 0"), "graph picture did not load"
-    picture.screenshot(path=str(ARTIFACTS / f"graph-{lang}.png"))
+    picture.screenshot(path=str(helpers.ARTIFACTS / f"graph-{lang}.png"))
 
 
 # --- hostile payloads (fixtures/payloads.yml): nothing runs, nothing loads from another host ---------

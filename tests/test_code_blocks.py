@@ -1,7 +1,15 @@
-"""Every python code block a reader can see runs, after snippet expansion, each in a fresh process."""
+"""Every python code block a reader can see runs, after snippet expansion, each as its own program.
+
+A page's blocks run in the reader's order in one sandboxed process that imports the page's packages
+once and forks a child per block (ramverk.code_blocks.run_page): every block still starts from a
+clean state in its own empty directory, and any block that does not pass there is run again in a
+fresh interpreter of its own, whose verdict is the one reported. Each block is its own test, named
+by page and line; the page's run happens once per session, on the first of its tests.
+"""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -10,15 +18,28 @@ import pytest
 from ramverk import code_blocks
 
 BLOCKS = code_blocks.unique_blocks()
+PAGES = code_blocks.by_page(BLOCKS)
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[b.test_id for b in BLOCKS])
+@functools.cache
+def _page_outcomes(page: str) -> dict[str, code_blocks.BlockOutcome]:
+    blocks = PAGES[page]
+    return {b.test_id: outcome for b, outcome in zip(blocks, code_blocks.run_page(blocks), strict=True)}
+
+
+# One xdist group per page: with `--dist loadgroup` (scripts/test.sh) a page's blocks go to one
+# worker, so its process runs once. The timeout covers the page's whole run, paid by its first test.
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("block", [pytest.param(b, id=b.test_id, marks=pytest.mark.xdist_group(f"page:{page}"))
+                                   for page, group in PAGES.items() for b in group])
 def test_code_block(block):
-    proc = code_blocks.run_python(block.code)
-    if proc.returncode != 0:
+    outcome = _page_outcomes(block.page)[block.test_id]
+    if not outcome.ok:
         pytest.fail(
-            f"code block failed (shown at {', '.join(block.pages)}):\n{proc.stderr[-3000:]}", pytrace=False
+            f"code block failed (shown at {', '.join(block.pages)}):\n{outcome.stderr}", pytrace=False
         )
+    if outcome.forked_failure:  # passed on its own but not in the page's process: worth a look, not a failure
+        print(f"\n{block.test_id}: passed in a fresh process; in the page's process: {outcome.forked_failure[:500]}")
 
 
 PY_BLOCK = re.compile(r'<div class="language-python highlight"><pre[^>]*>(?:<span></span>)?<code>(.*?)</code></pre>', re.S)

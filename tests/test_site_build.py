@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT
+import helpers
 
 # Tags that make the browser fetch something; <a> links and <link rel="canonical|alternate"> do not.
 EXTERNAL = re.compile(r'<(?:script|img|iframe|source|link(?![^>]*rel="(?:canonical|alternate)"))\b[^>]*\b(?:src|href)="(?:https?:)?//', re.I)
@@ -43,7 +43,7 @@ def test_math_is_rendered_at_build_time(built_site):
 def test_a_missing_translation_fails_the_build_naming_page_and_language(tmp_path):
     copy = tmp_path / "repo"
     for name in ("docs", "snippets", "results", "scripts", "mkdocs.yml"):
-        source = ROOT / name
+        source = helpers.ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, copy / name)
     (copy / "docs" / "about" / "how-it-works.en.md").unlink()
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],

@@ -1,0 +1,36 @@
+"""Helpers shared by the test modules (`import helpers`); fixtures live in conftest.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+class BuildFailed(Exception):
+    """`mkdocs build --strict` failed; the message is the build's own output."""
+
+
+def build_site(dest: Path, env: dict | None = None) -> float:
+    """`mkdocs build --strict` of the repository into dest; returns the wall time, raises BuildFailed."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(dest)],
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+    )
+    if proc.returncode != 0:
+        raise BuildFailed(f"mkdocs build --strict failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return time.perf_counter() - started
+
+
+def first_heading(page: Path) -> str:
+    """The text of a Markdown page's first `# ` heading."""
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    raise ValueError(f"{page} has no level-1 heading")
