@@ -243,17 +243,26 @@ def bwrap_argv(argv: list[str], cwd: str | Path, device_nodes: list[str] = (), h
                readable: list[str | Path] = ()) -> list[str]:
     """argv inside bubblewrap: read-only root, private /tmp and /dev, cwd writable, nothing shared.
 
-    `readable` folders stay visible (read-only) even under the private /tmp.
+    `readable` folders stay visible (read-only) even under the private /tmp, and so do the
+    interpreter's environment and this checkout's code wherever they live (a CI checkout or a
+    virtual environment under /tmp would otherwise vanish from inside).
     """
     cwd = str(Path(cwd).resolve())
     args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    for folder in map(str, readable):
+    for folder in sorted({str(Path(f).resolve()) for f in [*readable, *_own_code()]}):
         args += ["--ro-bind", folder, folder]
     args += ["--bind", cwd, cwd, "--chdir", cwd, "--unshare-all", "--die-with-parent", "--new-session",
              "--cap-drop", "ALL"]
     for node in device_nodes:
         args += ["--dev-bind", node, node]
     return [*args, *_home_secrets(home), "--", *argv]
+
+
+def _own_code() -> list[Path]:
+    """The folders a child needs to start Python and import ramverk, when they are under /tmp."""
+    tmp = Path("/tmp").resolve()
+    folders = {Path(sys.prefix).resolve(), Path(sys.executable).resolve().parent, Path(__file__).resolve().parents[2]}
+    return [f for f in folders if f == tmp or tmp in f.parents]
 
 
 def _limits(memory_bytes: int | None = None, cpus: int | None = None, max_tasks: int = 0,
