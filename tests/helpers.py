@@ -10,6 +10,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# A throwaway checkout's runner settings: tiny times, no triad, a small memory limit.
+PYPROJECT = """[tool.ramverk.runner]
+results_dir = "results"
+threads = 1
+min_time_s = 0.02
+quick_min_time_s = 0.02
+case_timeout_s = 20
+memory_limit_gib = 1
+triad = false
+"""
 
 
 class BuildFailed(Exception):

@@ -12,19 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from helpers import PYPROJECT
 from ramverk import results_store
 from ramverk.results import ResultsFile
 from ramverk.verbs import compare
 
-PYPROJECT = """[tool.ramverk.runner]
-results_dir = "results"
-threads = 1
-min_time_s = 0.02
-quick_min_time_s = 0.02
-case_timeout_s = 20
-memory_limit_gib = 1
-triad = false
-"""
 SNIPPET = '''
 BENCHMARK = {"frameworks": ["python"], "modes": {"python": ["a", "b"]},
              "sizes": {"quick": {"n": 50}, "full": {"n": 500}}, "baseline": "a"}

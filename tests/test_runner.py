@@ -21,20 +21,12 @@ from pathlib import Path
 
 import pytest
 
+from helpers import PYPROJECT
 from ramverk import launch, measure, results_store, runner
 from ramverk.results import Case, Device, Machine, Record, ResultsFile, Statistics
 from ramverk.verbs import run as run_verb
 
 SCRIPTS = Path(runner.__file__).resolve().parents[1]
-PYPROJECT = """[tool.ramverk.runner]
-results_dir = "results"
-threads = 1
-min_time_s = 0.02
-quick_min_time_s = 0.02
-case_timeout_s = 20
-memory_limit_gib = 1
-triad = false
-"""
 GOOD = '''
 BENCHMARK = {{"frameworks": ["python"], "modes": {{"python": ["a", "b"]}},
              "sizes": {{"quick": {{"n": 50}}, "full": {{"n": 500}}}}, "baseline": "a"{extra}}}
