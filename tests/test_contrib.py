@@ -18,7 +18,7 @@ from ramverk import wikilinks
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "obsidian" / "every construct.md"
 SEED_003 = sorted((ROOT.parent / "shared" / "seeds").glob("003_*.txt"))
-COPIED = ["docs", "snippets", "mkdocs.yml", "results", "overrides", "scripts"]
+COPIED = ["docs", "snippets", "mkdocs.yml", "results", "outputs", "overrides", "scripts"]
 
 
 def _env(root: Path, **extra) -> dict[str, str]:

@@ -105,3 +105,15 @@ def _visible(html: str) -> str:
     import html as html_lib
 
     return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+def test_a_build_runs_no_snippet_it_says_what_is_not_captured_yet(tmp_path, monkeypatch):
+    """Without outputs/<key>.json the notebook gets a note, not a run: builds stay fast and code runs
+    only through `python -m ramverk outputs`."""
+    from ramverk import notebooks
+
+    monkeypatch.setattr(notebooks, "outputs_dir", lambda: tmp_path)
+    snippet = tmp_path / "boom.py"
+    snippet.write_text('# --8<-- [start:a]\nraise SystemExit("this must not run in a build")\n# --8<-- [end:a]\n')
+    outputs = notebooks.execute(snippet, ("a",))
+    assert outputs["a"].not_run == notebooks.NOT_CAPTURED and not list(tmp_path.glob("*.json"))

@@ -42,7 +42,7 @@ def test_math_is_rendered_at_build_time(built_site):
 
 def test_a_missing_translation_fails_the_build_naming_page_and_language(tmp_path):
     copy = tmp_path / "repo"
-    for name in ("docs", "snippets", "results", "scripts", "mkdocs.yml"):
+    for name in ("docs", "snippets", "results", "outputs", "scripts", "mkdocs.yml"):
         source = helpers.ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, copy / name)
     (copy / "docs" / "about" / "how-it-works.en.md").unlink()

@@ -23,6 +23,7 @@ VERBS = {
     "glossary": ("ramverk.verbs.glossary", "setup_write", "write docs/glossary.<lang>.md from docs/glossary.yml"),
     "verify-glossary": ("ramverk.verbs.glossary", "setup_verify",
                         "regenerate the glossary pages in memory and diff"),
+    "outputs": ("ramverk.verbs.outputs", "setup", "capture what each notebook's sections print, into outputs/"),
     "graphs": ("ramverk.verbs.graphs", "setup_write",
                "trace the framework graphs into docs/assets/graphs/ (DOT + SVG)"),
     "verify-graphs": ("ramverk.verbs.graphs", "setup_verify",

@@ -12,9 +12,10 @@ each section's stdout and stderr and the error it raised, and the notebook gets 
 and error outputs. Jupyter's kernel is not used: it would need sockets inside the sandbox. A
 section whose packages are missing here is not run, and a Markdown cell says so. The captured
 outputs are data, committed like results: outputs/<key>.json, keyed by a hash of the snippet (and
-the siblings it imports) and of the sections run. A build runs only what has no file there yet
-(a changed snippet), and `ramverk check outputs` names missing and unused files; the prose is
-rebuilt every time.
+the siblings it imports) and of the sections run. A build never runs code: `python -m ramverk
+outputs` captures what outputs/ lacks (a changed snippet), `ramverk check outputs` names missing
+and unused files, and until then the notebook says the cell was not run; the prose is rebuilt
+every time.
 
 hooks/notebooks.py turns each notebook into a page of the site (rendered by mkdocs-jupyter) with
 the .ipynb beside it as a download; `links_markdown()` is the line under each page that links them.
@@ -274,13 +275,19 @@ class Output:
     not_run: str = ""  # why the section was not run
 
 
-def execute(snippet: Path, sections: tuple[str, ...]) -> dict[str, Output]:
-    """The sections' outputs, run in order in one sandboxed process; cached on disk."""
+NOT_CAPTURED = "its output is not captured yet (python -m ramverk outputs)"
+
+
+def execute(snippet: Path, sections: tuple[str, ...], run: bool = False) -> dict[str, Output]:
+    """The sections' outputs from outputs/; with run=True, what is missing there is run first, in
+    order in one sandboxed process, and saved."""
     snippet = Path(snippet)
     key = _execution_key(snippet, sections)
     cache = outputs_dir() / f"{key}.json"
     if cache.is_file():
         return _outputs(json.loads(cache.read_text(encoding="utf-8")))
+    if not run:
+        return {section: Output(not_run=NOT_CAPTURED) for section in sections}
     from ramverk import sandbox
 
     with tempfile.TemporaryDirectory(prefix="ramverk-notebook-") as tmp:
@@ -324,11 +331,34 @@ def output_problems() -> list[str]:
     for nb in all_notebooks():
         wanted.setdefault(_execution_key(root / nb.snippet, nb.sections), nb.snippet)
     present = {p.stem for p in outputs_dir().glob("*.json")}
-    problems = [f"{snippet}:1: its sections' captured outputs (outputs/{key}.json) are missing; build the site "
-                "once (python -m mkdocs build) to capture them, and commit outputs/"
+    if os.environ.get("RAMVERK_PENDING_RESULTS"):  # drafting mode: nothing measured or captured yet
+        present |= set(wanted)
+    problems = [f"{snippet}:1: its sections' captured outputs (outputs/{key}.json) are missing; capture them "
+                "with python -m ramverk outputs, and commit outputs/"
                 for key, snippet in sorted(wanted.items(), key=lambda kv: kv[1]) if key not in present]
     problems += [f"outputs/{key}.json:1: no notebook uses it any more; delete it" for key in sorted(present - set(wanted))]
     return problems
+
+
+def capture(prune: bool = False) -> tuple[int, int, list[str]]:
+    """Run every notebook whose outputs are missing (two at a time); with prune, delete unused files.
+    Returns (captured, already there, deleted)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    root = site_config.load().root
+    jobs = list(dict.fromkeys((root / nb.snippet, nb.sections) for nb in all_notebooks()))
+    missing = [job for job in jobs if not (outputs_dir() / f"{_execution_key(*job)}.json").is_file()]
+    # The imports of TensorFlow, PyTorch and JAX dominate: two processes keep both cores busy.
+    with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+        list(pool.map(lambda job: execute(*job, run=True), missing))
+    deleted = []
+    if prune:
+        wanted = {f"{_execution_key(*job)}.json" for job in jobs}
+        for path in sorted(outputs_dir().glob("*.json")):
+            if path.name not in wanted:
+                path.unlink()
+                deleted.append(path.name)
+    return len(missing), len(jobs) - len(missing), deleted
 
 
 def _outputs(data: list[dict]) -> dict[str, Output]:

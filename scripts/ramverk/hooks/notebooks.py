@@ -1,11 +1,10 @@
 """Each page's snippets as notebook pages, rendered by mkdocs-jupyter, in the page's language.
 
-For every page and snippet it includes (ramverk/notebooks.py builds and executes the notebook),
-the build of each language gets:
+For every page and snippet it includes (ramverk/notebooks.py builds the notebook; the outputs come
+from the committed outputs/, so the build runs no code), the build of each language gets:
 
 * a page at notebooks/<page>/<snippet>/ (/en/notebooks/... for English): a File whose source is
-  the executed .ipynb, written under .cache/notebooks/pages/<lang>/; mkdocs-jupyter's on_pre_page
-  renders it. The File is added after static-i18n's on_files (which would replace the wrapper
+  the .ipynb, written under .cache/notebooks/pages/<lang>/; mkdocs-jupyter's on_pre_page renders it. The File is added after static-i18n's on_files (which would replace the wrapper
   mkdocs-jupyter puts on .ipynb files and publish raw JSON), with the language's dest path and
   URL, its locale and its alternate in the other language, so the language switcher works;
 * the .ipynb itself beside it, as the download.
@@ -24,7 +23,6 @@ import html
 import os
 import posixpath
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -91,11 +89,7 @@ def on_files(files, config):
     root = site_config.load().root
     folder = root / ".cache" / "notebooks" / "pages"
     _pages.clear()
-    mine = notebooks.all_notebooks(lang)
-    # Run what the cache lacks two at a time (the imports of TensorFlow, PyTorch and JAX dominate).
-    jobs = list(dict.fromkeys((root / nb.snippet, nb.sections) for nb in mine))
-    with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
-        list(pool.map(lambda job: notebooks.execute(*job), jobs))
+    mine = notebooks.all_notebooks(lang)  # outputs come from outputs/: a build runs no snippet
     others = {(nb.stem, nb.snippet): nb for other in built if other != lang for nb in notebooks.all_notebooks(other)}
     for nb in mine:
         text = notebooks.notebook_json(nb)
