@@ -67,15 +67,6 @@ def test_every_snippet_runs_as_a_script_with_no_framework_at_all():
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_every_snippet_runs_as_a_script_without_tensorflow_beside_the_other_frameworks():
-    """The common case (TensorFlow's GPU build is a separate install): the other sections all run."""
-    using = [p for p in SNIPPETS if _uses(p, "tensorflow")]
-    cases = _drive("tensorflow", "main", *map(str, using))
-    _check_scripts(cases, ["tensorflow"], using)
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(900)
 @pytest.mark.parametrize("hidden", HIDDEN)
 def test_every_build_of_the_other_frameworks_runs_with_a_framework_missing(hidden):
     """What the runner's workers do: load each measured snippet for one framework and build every mode."""
