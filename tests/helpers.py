@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,3 +45,23 @@ def first_heading(page: Path) -> str:
         if line.startswith("# "):
             return line[2:].strip()
     raise ValueError(f"{page} has no level-1 heading")
+
+
+# Debian's Chromium, driven by Playwright (never a downloaded browser), for every browser test.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-quic"]
+WAIT_MS = 60_000  # generous: on a loaded machine a navigation can take long, and expect() returns as soon as it holds
+
+
+@contextmanager
+def chromium():
+    """A headless Chromium for the length of the block."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

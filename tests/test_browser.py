@@ -6,33 +6,25 @@ import functools
 import http.server
 import re
 import threading
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 import helpers
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = helpers.CHROMIUM
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.xdist_group("browser"),  # one worker: one Chromium, one probe site (`--dist loadgroup`)
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is missing: run ./scripts/setup.sh"),
 ]
-WAIT_MS = 60_000  # generous: on a loaded machine a navigation can take long, and expect() returns as soon as it holds
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--no-first-run", "--disable-sync", "--disable-quic"]
+WAIT_MS = helpers.WAIT_MS
 
 
 @pytest.fixture(scope="module")
 def browser():
-    """One Chromium for every test of this module (all in one xdist group, so one per run)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+    with helpers.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -15,22 +15,19 @@ import shutil
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
 import helpers
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = helpers.CHROMIUM
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.xdist_group("browser"),  # one worker for the browser tests (`--dist loadgroup`)
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is missing: run ./scripts/setup.sh"),
 ]
 SCRIPT = helpers.ROOT / "docs" / "assets" / "javascripts" / "language-switch-anchor.js"
-WAIT_MS = 60_000
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--no-first-run", "--disable-sync", "--disable-quic"]
+WAIT_MS = helpers.WAIT_MS
 MKDOCS_YML = """\
 site_name: t
 site_url: http://127.0.0.1/
@@ -94,12 +91,8 @@ def site_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+    with helpers.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from ramverk import benchmarks_page, site_config
 from ramverk.markers import Marker
 
 NBSP = "\u00a0"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = helpers.CHROMIUM
 ARTIFACTS = helpers.ROOT / "tests" / "artifacts" / "reading"
 SCREENS = {"desktop": (1280, 900), "phone": (390, 844)}
 MIN_TEXT_PX = 9
@@ -151,14 +151,8 @@ def browser_test(fn):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-             "--no-first-run", "--disable-sync", "--disable-quic"]
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=flags, headless=True)
+    with helpers.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=list(SCREENS), ids=list(SCREENS))
