@@ -10,9 +10,8 @@ import os
 import shutil
 import threading
 
-import pytest
-
 import helpers
+import pytest
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +87,7 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter):
     """End the run with the count of verified code blocks and the pages they come from."""
-    from ramverk import code_blocks
+    from ramverk.checks import code_blocks
 
     stats = terminalreporter.stats
     ran = [r for r in stats.get("passed", []) + stats.get("failed", []) if "test_code_block[" in r.nodeid]

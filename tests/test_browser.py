@@ -8,9 +8,8 @@ import re
 import threading
 from urllib.parse import urlparse
 
-import pytest
-
 import helpers
+import pytest
 
 CHROMIUM = helpers.CHROMIUM
 pytestmark = [
@@ -151,7 +150,8 @@ def probe_site(tmp_path_factory):
     """A tiny site built for real (theme, search, the project's hooks) with a slot page. Each live
     payload is rendered by the project's pipeline and put into a copy of that page at the same depth:
     sanitised as the site publishes it (clean-<id>/) and unsanitised as the control (raw-<id>/)."""
-    from ramverk import page_safety, page_source, sanitise
+    from ramverk.checks import page_safety
+    from ramverk.pages import page_source, sanitise
 
     root = make_probe_site(tmp_path_factory.mktemp("probe-src"))
     for lang in ("en", "sv"):

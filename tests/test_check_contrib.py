@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from ramverk import page_safety, shell_blocks
+from ramverk.checks import page_safety
+from ramverk.pages import shell_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "# Title\n\nSome text.\n\n## Heading\n\nMore.\n"

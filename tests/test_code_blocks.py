@@ -1,7 +1,7 @@
 """Every python code block a reader can see runs, after snippet expansion, each as its own program.
 
 A page's blocks run in the reader's order in one sandboxed process that imports the page's packages
-once and forks a child per block (ramverk.code_blocks.run_page): every block still starts from a
+once and forks a child per block (ramverk.checks.code_blocks.run_page): every block still starts from a
 clean state in its own empty directory, and any block that does not pass there is run again in a
 fresh interpreter of its own, whose verdict is the one reported. Each block is its own test, named
 by page and line; the page's run happens once per session, on the first of its tests.
@@ -14,8 +14,7 @@ import html
 import re
 
 import pytest
-
-from ramverk import code_blocks
+from ramverk.checks import code_blocks
 
 BLOCKS = code_blocks.unique_blocks()
 PAGES = code_blocks.by_page(BLOCKS)
@@ -67,14 +66,14 @@ def test_every_python_block_in_the_built_site_is_verified(built_site):
     print(f"\n{len(shown)} python blocks in the built site, all among the {len(verified)} verified unique blocks")
 
 
-# ```bash blocks that pass the shell-block check (ramverk/shell_blocks.py) run too, each in an empty
+# ```bash blocks that pass the shell-block check (ramverk/pages/shell_blocks.py) run too, each in an empty
 # temporary directory under the same sandbox; ```console blocks are display-only.
 SHELL_BLOCKS = code_blocks.shell_blocks()
 
 
 @pytest.mark.parametrize("block", SHELL_BLOCKS, ids=[b.test_id for b in SHELL_BLOCKS])
 def test_shell_block(block):
-    from ramverk import shell_blocks
+    from ramverk.pages import shell_blocks
 
     problems = shell_blocks.lint_bash(block.code)
     assert not problems, f"shell block at {', '.join(block.pages)} breaks the policy: {problems}"

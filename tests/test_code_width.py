@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ramverk import contrib_checks
+from ramverk.checks import contrib_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = contrib_checks.CODE_LINE_LIMIT

@@ -1,4 +1,4 @@
-"""`pytest --codeblocks docs/<page>.md` with ramverk.pytest_codeblocks_includes: includes expanded as the
+"""`pytest --codeblocks docs/<page>.md` with ramverk.checks.pytest_codeblocks_includes: includes expanded as the
 build expands them, each block run as tests/test_code_blocks.py runs it, tests named by source line.
 
 Each test runs pytest in a subprocess on a tiny checkout in a temporary directory (a mkdocs.yml, one
@@ -83,7 +83,7 @@ def checkout(tmp_path: Path) -> Path:
 
 
 def pytest_codeblocks(checkout: Path, *args: str, plugin: bool = True) -> subprocess.CompletedProcess:
-    options = ["-p", "ramverk.pytest_codeblocks_includes"] if plugin else []
+    options = ["-p", "ramverk.checks.pytest_codeblocks_includes"] if plugin else []
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-rA",
                            *options, "--codeblocks", *args], cwd=checkout, capture_output=True, text=True, timeout=300)
 

@@ -11,10 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import PYPROJECT
-from ramverk import results_store
-from ramverk.results import ResultsFile
+from ramverk.contract.results_model import ResultsFile
+from ramverk.results import results_store
 from ramverk.verbs import compare
 
 SNIPPET = '''

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from ramverk import wikilinks
+from ramverk.pages import wikilinks
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "obsidian" / "every construct.md"

@@ -18,8 +18,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from ramverk import frameworks, sandbox, sections, snippet_spec
+from ramverk import sections
+from ramverk.contract import frameworks, snippet_spec
+from ramverk.measure import sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 HIDER = ROOT / "tests" / "hidden_framework"

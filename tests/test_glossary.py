@@ -1,7 +1,7 @@
 """The glossary: marked terms are defined, entries link real pages and anchors, pages are current.
 
 A page marks the glossary terms it uses in its front matter (`terms: [tensor, stride]`, English
-names as in docs/glossary.yml); see scripts/ramverk/glossary.py.
+names as in docs/glossary.yml); see scripts/ramverk/pages/glossary.py.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from ramverk import glossary, page_safety, site_config
+from ramverk.checks import page_safety
+from ramverk.contract import site_config
+from ramverk.pages import glossary
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +30,7 @@ def test_generated_pages_are_current():
 
 def test_some_pages_mark_terms():
     """The marking convention is in use, so the first test checks something."""
-    from ramverk import page_source
+    from ramverk.pages import page_source
 
     marked = [p for p in page_source.pages() if glossary.marked_terms(p.path.read_text(encoding="utf-8"))]
     assert marked, "no page lists `terms:` in its front matter"
@@ -68,7 +69,7 @@ def test_the_checks_catch_each_kind_of_problem(tiny_site):
 
 
 def test_anchors_are_the_ids_the_build_gives(tmp_path):
-    # Read by ramverk/scanner.py; the hand-copied slug this replaces turned `__init__` into "init".
+    # Read by ramverk/pages/scanner.py; the hand-copied slug this replaces turned `__init__` into "init".
     text = "---\nterms: [tensor]\n---\n\n# An `nn.Module`\n\n## `__init__` and `forward`\n\n## Steg i minnet {#strides}\n"
     page = tmp_path / "p.en.md"
     page.write_text(text, encoding="utf-8")

@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from ramverk import snippet_spec
+from ramverk.contract import snippet_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "snippets" / "hardware"))

@@ -16,9 +16,8 @@ import subprocess
 import sys
 import threading
 
-import pytest
-
 import helpers
+import pytest
 
 CHROMIUM = helpers.CHROMIUM
 pytestmark = [

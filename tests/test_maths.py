@@ -1,18 +1,11 @@
-"""TeX to MathML (hooks/math_to_mathml.py): primes beside their base, function names followed by
+"""TeX to MathML (ramverk/render/maths.py): primes beside their base, function names followed by
 function application (with a thin space before an argument that is not bracketed), and \\text{}
 content escaped, never published as markup."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-from ramverk import sanitise
-
-HOOK = Path(__file__).resolve().parents[1] / "scripts" / "ramverk" / "hooks" / "math_to_mathml.py"
-_spec = importlib.util.spec_from_file_location("math_to_mathml_under_test", HOOK)
-math_hook = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(math_hook)
+from ramverk.pages import sanitise
+from ramverk.render import maths as math_hook
 
 APPLY = "\u2061"
 
@@ -56,13 +49,18 @@ def test_text_content_is_escaped_not_published_as_html():
     assert sanitise.findings(out) == []
 
 
-def test_the_hook_renders_arithmatex_markup_that_the_sanitiser_accepts():
-    class Page:
-        class file:  # noqa: N801 - stands in for mkdocs' File
-            src_uri = "topic/page.en.md"
-
+def test_arithmatex_markup_renders_to_mathml_that_the_sanitiser_accepts():
     html = ('<p><span class="arithmatex">\\(f\'(x) = \\cos x\\)</span> and '
             '<span class="arithmatex">\\(\\text{&lt;svg/onload=alert(1)&gt;}\\)</span></p>')
-    out = math_hook.on_page_content(html, Page, None, None)
+    out = math_hook.render_math(html, "topic/page.en.md")
     assert "arithmatex" not in out and "<svg" not in out
     assert sanitise.clean(out) == out
+
+
+def test_bad_tex_names_its_page():
+    try:
+        math_hook.render_math('<span class="arithmatex">\\(x^\\)</span>', "topic/page.en.md")
+    except math_hook.MathError as error:
+        assert str(error).startswith("topic/page.en.md: cannot render math")
+    else:
+        raise AssertionError("bad TeX rendered")

@@ -7,12 +7,17 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-
-from ramverk import charts, frameworks, markers, notebooks, page_text, results_store, roofline, site_config, snippet_spec
-from ramverk.marker_handlers import HANDLERS
-from ramverk.results import Case, Device, Machine, Ratio, Record, ResultsFile, Statistics
-
-from ramverk import timing_tables  # registers the timing marker
+from ramverk.contract import frameworks, site_config, snippet_spec
+from ramverk.contract.results_model import Case, Device, Machine, Ratio, Record, ResultsFile, Statistics
+from ramverk.render import (
+    charts,
+    markers,
+    notebooks,
+    page_text,
+    timing_tables,  # registers the timing marker
+)
+from ramverk.render.marker_handlers import HANDLERS
+from ramverk.results import results_store, roofline
 
 SNIPPET = "snippets/execution/same_math.py"
 
@@ -173,7 +178,7 @@ def test_a_gpu_only_snippet_without_results_renders_the_note_and_builds(tmp_path
         '             "sizes": {"quick": {"n": 1}, "full": {"n": 2}}}\n\n\n'
         'def build(framework, mode, device, n):\n    return lambda: n\n')
     monkeypatch.setenv("RAMVERK_RESULTS_DIR", str(root / "results"))
-    from ramverk import timing_tables
+    from ramverk.render import timing_tables
 
     monkeypatch.setattr(timing_tables.site_config, "load", lambda: type("C", (), {"root": root})())
     out = _render("<!-- timing: snippets/hardware/gpu_only.py -->", "en")

@@ -1,4 +1,4 @@
-"""Each page's snippets as notebook pages (ramverk/notebooks.py, hooks/notebooks.py, mkdocs-jupyter).
+"""Each page's snippets as notebook pages (ramverk/render/notebooks.py, hooks/notebooks.py, mkdocs-jupyter).
 
 The built site has, for every page that includes a snippet, a notebook page in both languages with
 the cells rendered as HTML (not the notebook's JSON), the outputs recorded at build time, no
@@ -12,8 +12,7 @@ import re
 
 import nbformat
 import pytest
-
-from ramverk import notebooks
+from ramverk.render import notebooks
 
 pytestmark = pytest.mark.slow
 
@@ -110,7 +109,7 @@ def _visible(html: str) -> str:
 def test_a_build_runs_no_snippet_it_says_what_is_not_captured_yet(tmp_path, monkeypatch):
     """Without outputs/<key>.json the notebook gets a note, not a run: builds stay fast and code runs
     only through `python -m ramverk outputs`."""
-    from ramverk import notebooks
+    from ramverk.render import notebooks
 
     monkeypatch.setattr(notebooks, "outputs_dir", lambda: tmp_path)
     snippet = tmp_path / "boom.py"

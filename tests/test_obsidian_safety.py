@@ -9,8 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
-from ramverk import obsidian
+from ramverk.contrib import obsidian
 from ramverk.verbs import import_obsidian
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -1,12 +1,11 @@
-"""ramverk.code_blocks.run_page: a page's blocks share one process's imports, never its state or verdicts."""
+"""ramverk.checks.code_blocks.run_page: a page's blocks share one process's imports, never its state or verdicts."""
 
 from __future__ import annotations
 
 import subprocess
 
 import pytest
-
-from ramverk import code_blocks
+from ramverk.checks import code_blocks
 
 
 def _blocks(*codes: str) -> list[code_blocks.UniqueBlock]:

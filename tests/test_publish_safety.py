@@ -7,9 +7,9 @@ fails the strict build, naming file and line; legitimate content still passes bo
 from __future__ import annotations
 
 import pytest
-
 from fixtures.payloads_site import LINE, PAYLOADS, build, make_site, page_text, run_check
-from ramverk import page_safety, page_source, sanitise
+from ramverk.checks import page_safety
+from ramverk.pages import page_source, sanitise
 
 FILE_LEVEL = [p for p in PAYLOADS if p.get("symlinks") or any(f.startswith("docs/") for f in p.get("files") or {})]
 PAGE_LEVEL = [p for p in PAYLOADS if p not in FILE_LEVEL]

@@ -8,21 +8,18 @@ leave screenshots in tests/artifacts/reading/ (ignored by git)."""
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import json
 import re
 import shutil
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pytest
-
 import helpers
-from ramverk import benchmarks_page, site_config
-from ramverk.markers import Marker
+import pytest
+from ramverk.contract import site_config
+from ramverk.render import benchmarks_page
+from ramverk.render.markers import Marker
 
 NBSP = "\u00a0"
 CHROMIUM = helpers.CHROMIUM
@@ -124,7 +121,7 @@ def test_one_compact_table_per_snippet_with_devices_as_columns_in_each_language(
 
 
 def test_the_benchmarks_page_lists_machines_once_at_the_end(bench_root):
-    from ramverk import timing_tables
+    from ramverk.render import timing_tables
 
     text = "# All\n\n<!-- benchmarks: all -->\n"
     block = timing_tables.page_provenance(text, "docs/measurements/all.sv.md", "sv")

@@ -20,10 +20,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from helpers import PYPROJECT
-from ramverk import launch, measure, results_store, runner
-from ramverk.results import Case, Device, Machine, Record, ResultsFile, Statistics
+from ramverk.contract.results_model import Case, Device, Machine, Record, ResultsFile, Statistics
+from ramverk.measure import launch, runner, timing
+from ramverk.results import results_store
 from ramverk.verbs import run as run_verb
 
 SCRIPTS = Path(runner.__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def test_measures_then_second_run_skips_everything(root, capsys):
     assert code == 0, out
     recs = records(root)
     assert [(r.case.mode, r.ratio is not None) for r in recs] == [("a", False), ("b", True)]
-    assert recs[1].ratio.baseline_mode == "a" and recs[1].ratio.n >= measure.MIN_ROUNDS
+    assert recs[1].ratio.baseline_mode == "a" and recs[1].ratio.n >= timing.MIN_ROUNDS
     assert recs[0].device.name.endswith("1 thread") and recs[0].commit is None  # not a git checkout
     before = (root / "results" / "test.json").read_bytes()
     started = time.perf_counter()
@@ -242,9 +242,9 @@ def test_save_is_atomic_and_readable(tmp_path):
 
 def test_interleaved_ratio_tracks_a_known_ratio():
     fns = {"one": lambda: time.sleep(0.001), "two": lambda: time.sleep(0.002)}
-    timings = measure.measure(fns, min_time_s=0.05, baseline="one")
+    timings = timing.measure(fns, min_time_s=0.05, baseline="one")
     ratio = timings["two"].ratio
-    assert ratio.n >= measure.MIN_ROUNDS and 1.4 < ratio.median < 2.6
+    assert ratio.n >= timing.MIN_ROUNDS and 1.4 < ratio.median < 2.6
     assert timings["one"].stats.first_call_s is not None and timings["one"].ratio is None
 
 
@@ -259,7 +259,7 @@ def test_worker_environment_has_no_credentials_and_pinned_threads(monkeypatch):
 
 
 def test_fidelity_benchmark_runs_with_tiny_settings(monkeypatch):
-    from ramverk import fidelity
+    from ramverk.measure import fidelity
 
     monkeypatch.setattr(fidelity, "pin_threads", lambda n: None)  # leave this process's environment alone
 
@@ -332,7 +332,7 @@ def test_a_physically_impossible_report_is_rejected(root):
     config = runner.Config.from_pyproject(root, quick=True, machine="test")
     group = next(g for g in runner.plan(config).groups)
     stats = Statistics(median_s=1e-12, q1_s=1e-12, q3_s=1e-12, min_s=1e-12, max_s=1e-12, n=5, number=1)
-    from ramverk.protocol import ModeReport, Report
+    from ramverk.measure.protocol import ModeReport, Report
 
     forged = Report(status="ok", modes={m: ModeReport(stats=stats) for m in group.modes})
     assert "below 1e-09 s" in runner.implausible(group, forged, None)

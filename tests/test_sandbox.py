@@ -1,4 +1,4 @@
-"""The sandbox for contributor code (ramverk/sandbox.py): every probe a red-team ran against the old one.
+"""The sandbox for contributor code (ramverk/measure/sandbox.py): every probe a red-team ran against the old one.
 
 Payloads live in tests/fixtures/sandbox_probes.py. Assertions that only namespaces (or a cgroup)
 can make true are skipped, with the reason, on a machine that lacks them; the ones about the
@@ -18,9 +18,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from ramverk import launch, sandbox
-from ramverk.protocol import Job
+from ramverk.measure import launch, sandbox
+from ramverk.measure.protocol import Job
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBES = ROOT / "tests" / "fixtures" / "sandbox_probes.py"

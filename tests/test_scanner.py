@@ -1,4 +1,4 @@
-"""The one Markdown scanner (ramverk/scanner.py) against the build's own rendering.
+"""The one Markdown scanner (ramverk/pages/scanner.py) against the build's own rendering.
 
 Each tricky case is rendered with the site's Markdown settings (page_safety.render, what the strict
 build renders before the theme) and the scanner must agree on what is code; headings must get the
@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from ramverk import fences, markers, page_safety, page_source, scanner, wikilinks
+from ramverk.checks import page_safety
+from ramverk.pages import fences, page_source, scanner, wikilinks
+from ramverk.render import markers
 
 ROOT = Path(__file__).resolve().parents[1]
 WORD = "sentinelword"

@@ -2,7 +2,7 @@
 
 The snippets run in a few groups; each group is one sandboxed process that imports the snippets'
 packages once and forks a child per snippet, which then runs as `python PATH` would, in its own empty
-working directory (ramverk.code_blocks.run_scripts). A snippet that does not pass there is run again
+working directory (ramverk.checks.code_blocks.run_scripts). A snippet that does not pass there is run again
 in a fresh sandboxed interpreter of its own, and that verdict is the one reported.
 """
 
@@ -11,10 +11,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import pytest
-
 import helpers
-from ramverk import code_blocks
+import pytest
+from ramverk.checks import code_blocks
 
 SNIPPETS = sorted(p for p in (helpers.ROOT / "snippets").rglob("*.py") if not p.name.startswith("_"))
 # The slowest in quick mode each lead a group of their own, so the groups take similar times and

@@ -1,6 +1,6 @@
 """The graph pictures are reproduced by a fresh trace of each framework (generated files, not drawings)."""
 
-from ramverk import traced_graphs
+from ramverk.render import traced_graphs
 
 
 def test_committed_graphs_match_a_fresh_trace():

@@ -8,13 +8,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
-
 import helpers
-from ramverk import benchmarks_page, nav, roofline, site_config
-from ramverk import number_format as nf
-from ramverk.markers import Marker, MarkerError
-from ramverk.results import Device, Machine
+import pytest
+from ramverk.contract import site_config
+from ramverk.contract.results_model import Device, Machine
+from ramverk.contrib import nav
+from ramverk.render import benchmarks_page
+from ramverk.render import number_format as nf
+from ramverk.render.markers import Marker, MarkerError
+from ramverk.results import roofline
 
 NBSP = "\u00a0"
 
@@ -222,7 +224,7 @@ def _record(snippet: str, framework: str, mode: str, median: float, size: str = 
 def bench_root(tmp_path, monkeypatch) -> Path:
     """A tiny checkout: the project's settings, two pages with a timing marker, one results file in which
     demo.py's records match the file and old.py's were measured before it changed."""
-    from ramverk import snippet_spec
+    from ramverk.contract import snippet_spec
 
     root = tmp_path / "repo"
     root.mkdir()

@@ -32,8 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ramverk import frameworks
-from ramverk.snippet_spec import SECTION
+from ramverk.contract import frameworks
+from ramverk.contract.snippet_spec import SECTION
 
 OUTSIDE_ALLOWED = frozenset({"numpy", "ramverk"})
 

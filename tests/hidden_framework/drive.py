@@ -20,7 +20,8 @@ import traceback
 import types
 from pathlib import Path
 
-from ramverk import frameworks, sections, snippet_spec
+from ramverk import sections
+from ramverk.contract import frameworks, snippet_spec
 
 
 def _emit(**fields) -> None:

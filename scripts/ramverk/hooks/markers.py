@@ -6,9 +6,11 @@ from __future__ import annotations
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
-
-from ramverk import markers, notebooks, results_store, results_view, scanner, site_config
-from ramverk.marker_handlers import HANDLERS
+from ramverk.contract import site_config
+from ramverk.pages import scanner
+from ramverk.render import markers, notebooks
+from ramverk.render.marker_handlers import HANDLERS
+from ramverk.results import results_store, results_view
 
 
 @event_priority(-200)  # after static-i18n sorted the pages by language: these files have none

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ramverk import site_config
+from ramverk.contract import site_config
 
 _default_page: dict[str, bytes] = {}  # site_dir -> the default language's 404.html
 

@@ -1,6 +1,6 @@
 """Each page's snippets as notebook pages, rendered by mkdocs-jupyter, in the page's language.
 
-For every page and snippet it includes (ramverk/notebooks.py builds the notebook; the outputs come
+For every page and snippet it includes (ramverk/render/notebooks.py builds the notebook; the outputs come
 from the committed outputs/, so the build runs no code), the build of each language gets:
 
 * a page at notebooks/<page>/<snippet>/ (/en/notebooks/... for English): a File whose source is
@@ -20,15 +20,14 @@ outputs, contributor prose) then goes through the site's sanitiser (publish_safe
 from __future__ import annotations
 
 import html
-import os
 import posixpath
 import re
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
-
-from ramverk import notebooks, site_config
+from ramverk.contract import site_config
+from ramverk.render import notebooks
 
 BACK_TEXT = {"sv": "Från sidan", "en": "From the page"}
 DOWNLOAD_TEXT = {"sv": "Ladda ner notebooken", "en": "Download the notebook"}
@@ -79,7 +78,7 @@ def _page_file(nb: notebooks.PageNotebook, source: Path, lang: str, default: str
 
 
 def on_config(config):
-    notebooks.PAGES_PUBLISHED = True  # pages link their notebook pages (ramverk.notebooks.links_markdown)
+    notebooks.PAGES_PUBLISHED = True  # pages link their notebook pages (ramverk.render.notebooks.links_markdown)
     return config
 
 
@@ -129,10 +128,10 @@ MARKDOWN_CELL = re.compile(r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkd
 
 
 def _math(block: str) -> str:
-    from ramverk.hooks import math_to_mathml
+    from ramverk.render import maths
 
-    block = DISPLAY_MATH.sub(lambda m: math_to_mathml.tex_to_mathml(html.unescape(m["tex"]), "block"), block)
-    return INLINE_MATH.sub(lambda m: math_to_mathml.tex_to_mathml(html.unescape(m["tex"]), "inline"), block)
+    block = DISPLAY_MATH.sub(lambda m: maths.tex_to_mathml(html.unescape(m["tex"]), "block"), block)
+    return INLINE_MATH.sub(lambda m: maths.tex_to_mathml(html.unescape(m["tex"]), "inline"), block)
 
 
 def clean(content: str) -> str:

@@ -1,6 +1,6 @@
 """One provenance block per page: the machines, versions and limits behind every measured table,
 claim and the benchmarks overview on the page, each machine listed once, in the page's language,
-appended at the end of the page (ramverk/timing_tables.py's page_provenance).
+appended at the end of the page (ramverk/render/timing_tables.py's page_provenance).
 
 Stateless: it reads the page's own source, so it does not depend on the order the hooks run in.
 Listed before hooks/markers.py, so the block comes before the notebook links that hook appends.
@@ -9,8 +9,7 @@ Listed before hooks/markers.py, so the block comes before the notebook links tha
 from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
-
-from ramverk import markers, timing_tables
+from ramverk.render import markers, timing_tables
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -1,5 +1,5 @@
 """Publish only what is safe: includes by the rules, no symbolic links or active static files in
-docs/ or snippets/, and every page's content through the sanitiser (ramverk/sanitise.py).
+docs/ or snippets/, and every page's content through the sanitiser (ramverk/pages/sanitise.py).
 
 Contributor text is hostile. The page content is cleaned with an allowlist and the build fails,
 naming page and line, on anything the cleaning removed, on markup in front matter (the theme
@@ -16,8 +16,8 @@ import secrets
 from markdown.extensions import Extension
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-
-from ramverk import page_source, sanitise, site_config
+from ramverk.contract import site_config
+from ramverk.pages import page_source, sanitise
 
 CHART = re.compile(r'<figure class="ramverk-chart"><img [^<>]*></figure>')
 NONCE = secrets.token_hex(8)  # per build: a page cannot forge a placeholder

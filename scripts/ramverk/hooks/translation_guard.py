@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-
-from ramverk import site_config, translations
+from ramverk.contract import site_config
+from ramverk.pages import translations
 
 
 def on_config(config):

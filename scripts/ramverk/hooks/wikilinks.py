@@ -1,12 +1,11 @@
-"""Resolve `[[wikilinks]]` to relative links before MkDocs validates links (see ramverk/wikilinks.py)."""
+"""Resolve `[[wikilinks]]` to relative links before MkDocs validates links (see ramverk/pages/wikilinks.py)."""
 
 from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-
-from ramverk import scanner, wikilinks
-from ramverk.page_source import PAGE_SUFFIX
+from ramverk.pages import scanner, wikilinks
+from ramverk.pages.page_source import PAGE_SUFFIX
 
 
 @event_priority(50)  # before the marker hook and other page_markdown handlers

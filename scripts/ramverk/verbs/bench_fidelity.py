@@ -7,7 +7,7 @@ import os
 from rich.console import Console
 from rich.table import Table
 
-from ramverk import fidelity
+from ramverk.measure import fidelity
 from ramverk.verbs.run import _fmt
 
 
@@ -24,7 +24,7 @@ def run(args) -> int:
     console.print(f"fidelity: {args.repeats} alternating repeats, min time {args.min_time:g} s, "
                   f"{args.threads} thread(s); target: difference under {fidelity.TARGET:.0%}")
     rows = fidelity.run(args.min_time, args.repeats, args.threads, args.matmul_n)
-    table = Table(title="ramverk.measure vs torch.utils.benchmark.Timer (medians)")
+    table = Table(title="ramverk.measure.timing vs torch.utils.benchmark.Timer (medians)")
     for column in ("operation", "ramverk", "Timer", "difference", "within 10%"):
         table.add_column(column)
     for row in rows:

@@ -25,7 +25,9 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
-from ramverk import devices, results_store, runner, snippet_spec
+from ramverk.contract import snippet_spec
+from ramverk.measure import devices, runner
+from ramverk.results import results_store
 from ramverk.verbs import run as run_verb
 
 BUSY_LOAD_PER_CORE = 0.5

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ramverk import glossary
+from ramverk.pages import glossary
 
 
 def setup_write(parser) -> None:

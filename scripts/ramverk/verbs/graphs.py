@@ -12,7 +12,7 @@ def setup_verify(parser) -> None:
 
 
 def run_write(args) -> int:
-    from ramverk import traced_graphs
+    from ramverk.render import traced_graphs
 
     for name, text in traced_graphs.generate().items():
         traced_graphs.render(name, text)
@@ -21,7 +21,7 @@ def run_write(args) -> int:
 
 
 def run_verify(args) -> int:
-    from ramverk import traced_graphs
+    from ramverk.render import traced_graphs
 
     problems = traced_graphs.differences()
     for line in problems:

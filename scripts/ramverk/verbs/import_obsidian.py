@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ramverk import obsidian, site_config
-from ramverk.new_note import NAME
+from ramverk.contract import site_config
+from ramverk.contrib import obsidian
+from ramverk.contrib.new_note import NAME
 
 
 def setup(parser) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ramverk import new_note, site_config
-from ramverk.nav import NavError
+from ramverk.contract import site_config
+from ramverk.contrib import new_note
+from ramverk.contrib.nav import NavError
 
 
 def setup(parser) -> None:

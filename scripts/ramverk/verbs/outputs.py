@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ramverk import notebooks
+from ramverk.render import notebooks
 
 
 def setup(parser) -> None:

@@ -9,7 +9,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ramverk import devices, frameworks, results_store, runner, sandbox, snippet_spec
+from ramverk.contract import frameworks, snippet_spec
+from ramverk.measure import devices, runner, sandbox
+from ramverk.results import results_store
 
 
 def setup(parser) -> None:

@@ -1,0 +1,573 @@
+"""Every snippet a page shows, as a notebook a student can open, in the page's language.
+
+For each page and each snippet it includes, `page_notebooks()` builds a notebook: the page's
+title and intro paragraph as a Markdown cell, then, for every section the page shows (in the
+page's order), the prose the page puts right before it (the heading it sits under and the
+paragraphs since the previous code block) and the section's code, exactly as the page displays
+it. No `# --8<--` markers, no BENCHMARK, no build(): only what the reader saw.
+
+The outputs are real: `execute()` runs the notebook's sections in order in ONE sandboxed Python
+process (ramverk/measure/sandbox.py: read-only filesystem, no network, memory limit, timeout), capturing
+each section's stdout and stderr and the error it raised, and the notebook gets them as stream
+and error outputs. Jupyter's kernel is not used: it would need sockets inside the sandbox. A
+section whose packages are missing here is not run, and a Markdown cell says so. The captured
+outputs are data, committed like results: outputs/<key>.json, keyed by a hash of the snippet (and
+the siblings it imports) and of the sections run. A build never runs code: `python -m ramverk
+outputs` captures what outputs/ lacks (a changed snippet), `ramverk check outputs` names missing
+and unused files, and until then the notebook says the cell was not run; the prose is rebuilt
+every time.
+
+hooks/notebooks.py turns each notebook into a page of the site (rendered by mkdocs-jupyter) with
+the .ipynb beside it as a download; `links_markdown()` is the line under each page that links them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import posixpath
+import re
+import sys
+import tempfile
+import textwrap
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ramverk.contract import site_config
+from ramverk.contract.snippet_spec import SECTION
+from ramverk.pages import page_source
+
+LINK_TEXT = {"sv": "Öppna som notebook", "en": "Open as a notebook"}
+WHOLE_SNIPPET_TEXT = {"sv": "Ladda ner som notebook", "en": "Download as a notebook"}
+DOWNLOAD_TEXT = {"sv": "ladda ner .ipynb", "en": "download .ipynb"}
+OUTPUTS_NOTE = {
+    "sv": "Utdata under cellerna spelades in när webbplatsen byggdes: cellerna kördes i ordning i en "
+          "Python-process. Tider och slumptal blir andra på din dator.",
+    "en": "The outputs under the cells were recorded when the site was built: the cells ran in order in one "
+          "Python process. Timings and random numbers will differ on your machine.",
+}
+NOT_RUN = {
+    "sv": "Cellen ovan kördes inte när webbplatsen byggdes: {reason}.",
+    "en": "The cell above was not run when the site was built: {reason}.",
+}
+TIMEOUT_S = float(os.environ.get("RAMVERK_NOTEBOOK_TIMEOUT_S", 600))
+EXECUTION_VERSION = 1  # bump when the executor's output format changes: invalidates outputs/
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+LANGUAGE_INFO = {"name": "python", "version": f"{sys.version_info.major}.{sys.version_info.minor}"}
+
+
+# --- The notebook of one page and one snippet ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cell:
+    kind: str  # "markdown" | "code"
+    source: str
+    section: str | None = None  # code cells: the snippet section
+
+
+@dataclass(frozen=True)
+class PageNotebook:
+    page: str  # docs-relative source of the page, e.g. "execution/overview.en.md"
+    stem: str  # "execution/overview"
+    lang: str
+    snippet: str  # "snippets/execution/same_math.py"
+    title: str
+    cells: tuple[Cell, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return posixpath.basename(self.snippet).removesuffix(".py")
+
+    @property
+    def src_uri(self) -> str:
+        """The notebook page (a .ipynb the hook renders), as pages link to it."""
+        return f"notebooks/{self.stem}/{self.name}.ipynb"
+
+    @property
+    def download_uri(self) -> str:
+        """The .ipynb download, beside the notebook page's index.html."""
+        return f"notebooks/{self.stem}/{self.name}/{self.name}.ipynb"
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        return tuple(c.section for c in self.cells if c.kind == "code")
+
+
+def snippet_sections(path: Path) -> dict[str, str]:
+    """Each section's code as a page displays it (pymdownx.snippets with dedent_subsections):
+    the lines between its start and end markers, without marker lines, dedented."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        m = SECTION.search(line)
+        if not (m and m[1] == "start"):
+            continue
+        body = []
+        for later in lines[i + 1:]:
+            end = SECTION.search(later)
+            if end and end[1] == "end" and end[2] == m[2]:
+                break
+            if not end:
+                body.append(later)
+        found.setdefault(m[2], textwrap.dedent("\n".join(body)).strip("\n"))
+    return found
+
+
+def page_notebooks(text: str, page_src: str, lang: str) -> list[PageNotebook]:
+    """One notebook for each snippet the page includes (in the order the page first shows them)."""
+    stem = page_source.PAGE_SUFFIX.match(page_src)["stem"] if page_source.PAGE_SUFFIX.match(page_src) else (
+        page_src.removesuffix(".md"))
+    events = _events(_strip_front_matter(text))
+    title = next((e.text for e in events if e.kind == "heading" and e.level == 1), stem)
+    intro, i = [], next((n + 1 for n, e in enumerate(events) if e.kind == "heading" and e.level == 1), 0)
+    while i < len(events) and events[i].kind == "para":
+        intro.append(events[i].text)
+        i += 1
+    root = site_config.load().root
+    order: list[str] = []
+    cells: dict[str, list[Cell]] = {}
+    seen: dict[str, set[str]] = {}
+    emitted_heading: dict[str, int] = {}
+    heading: tuple[int, Event] | None = None
+    since: list[str] = []
+    for n, event in enumerate(events[i:], start=i):
+        if event.kind == "heading":
+            heading, since = (n, event), []
+        elif event.kind == "para":
+            since.append(event.text)
+        elif event.kind == "fence":
+            since = []
+        elif event.kind == "include":
+            snippet, _, section = event.text.partition(":")
+            if not snippet.startswith("snippets/") or not (root / snippet).is_file():
+                since = []
+                continue
+            shown = snippet_sections(root / snippet)
+            wanted = [section] if section else list(shown)
+            new = [s for s in wanted if s in shown and s not in seen.setdefault(snippet, set())]
+            if not new:
+                continue
+            if snippet not in cells:
+                order.append(snippet)
+                cells[snippet] = []
+            out = cells[snippet]
+            if heading and emitted_heading.get(snippet) != heading[0]:
+                out.append(Cell("markdown", "#" * max(heading[1].level, 2) + " " + heading[1].text))
+                emitted_heading[snippet] = heading[0]
+            if since:
+                out.append(Cell("markdown", "\n\n".join(since)))
+            if event.tab:
+                out.append(Cell("markdown", f"**{event.tab}**"))
+            for s in new:
+                seen[snippet].add(s)
+                out.append(Cell("code", shown[s], s))
+            since = []
+    head = "\n\n".join([f"# {title}", *intro, f"*{OUTPUTS_NOTE.get(lang, OUTPUTS_NOTE['en'])}*"])
+    return [PageNotebook(page_src, stem, lang, s, title, (Cell("markdown", head), *cells[s])) for s in order]
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # heading | para | fence | include | other
+    text: str = ""
+    level: int = 0
+    tab: str = ""  # an include inside a content tab: the tab's label
+
+
+FENCE = re.compile(r"^(?P<indent>\s*)(?P<mark>`{3,}|~{3,})")
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+TAB = re.compile(r'^\s*===\+?\s+"(?P<label>[^"]*)"')
+# Paragraphs that only make sense on the web page (its tabs, its table of timings).
+PAGE_ONLY = re.compile(r"\b(tabs?|flik(en|ar|arna)?)\b", re.I)
+
+
+def _strip_front_matter(text: str) -> str:
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            return text[end + 5:]
+    return text
+
+
+def _events(text: str) -> list[Event]:
+    """The page as a flat list: headings, prose paragraphs, includes, other code blocks, the rest."""
+    lines = text.split("\n")
+    events: list[Event] = []
+    tab, tab_indent, para = "", -1, []
+
+    def flush():
+        if para:
+            block = textwrap.dedent("\n".join(para)).strip()
+            kind = "para" if _is_prose(block) else "other"
+            events.append(Event(kind, _notebook_markdown(block) if kind == "para" else ""))
+            para.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        indent = len(line) - len(line.lstrip())
+        if line.strip() and tab and indent <= tab_indent:
+            tab = ""
+        if fence := FENCE.match(line):
+            flush()
+            body = []
+            i += 1
+            while i < len(lines) and not lines[i].strip().startswith(fence["mark"]):
+                body.append(lines[i])
+                i += 1
+            targets = page_source.includes("\n".join(body))
+            if targets:
+                events.extend(Event("include", t, tab=tab) for t in targets)
+            else:
+                events.append(Event("fence"))
+        elif m := TAB.match(line):
+            flush()
+            tab, tab_indent = m["label"], indent
+        elif (m := HEADING.match(line)) and indent == 0:
+            flush()
+            events.append(Event("heading", _notebook_markdown(m[2]), level=len(m[1])))
+        elif not line.strip():
+            flush()
+        else:
+            para.append(line)
+        i += 1
+    flush()
+    return events
+
+
+def _is_prose(block: str) -> bool:
+    first = block.lstrip()
+    if first.startswith(("<!--", "<", "!!!", "???", ">", "{:", "*[", "[^", "---", "|")):
+        return False  # markers and HTML, admonitions, callouts, attribute lists, definitions, rules, tables
+    return not PAGE_ONLY.search(block)
+
+
+WIKILINK = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]+))?\]\]")
+IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+ATTR_LIST = re.compile(r"\s*\{\s*[:.#][^}]*\}")
+FOOTNOTE_REF = re.compile(r"\[\^[^\]]+\]")
+
+
+def _notebook_markdown(text: str) -> str:
+    """Page Markdown as Jupyter's: links into the site become their text (they lead nowhere from a
+    notebook), wikilinks their label, TeX \\( \\) and \\[ \\] Jupyter's $ and $$; attribute lists,
+    footnote references and images go."""
+    text = IMAGE.sub("", text)
+    text = WIKILINK.sub(lambda m: (m[2] or m[1]).strip(), text)
+    text = LINK.sub(lambda m: m[0] if m[2].startswith(("http://", "https://")) else m[1], text)
+    text = ATTR_LIST.sub("", FOOTNOTE_REF.sub("", text))
+    text = text.replace("\\(", "$").replace("\\)", "$").replace("\\[", "$$").replace("\\]", "$$")
+    return text.strip()
+
+
+# --- Running the sections ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Output:
+    stdout: str = ""
+    stderr: str = ""
+    error: tuple[str, str, tuple[str, ...]] | None = None  # ename, evalue, traceback lines
+    not_run: str = ""  # why the section was not run
+
+
+NOT_CAPTURED = "its output is not captured yet (python -m ramverk outputs)"
+
+
+def execute(snippet: Path, sections: tuple[str, ...], run: bool = False) -> dict[str, Output]:
+    """The sections' outputs from outputs/; with run=True, what is missing there is run first, in
+    order in one sandboxed process, and saved."""
+    snippet = Path(snippet)
+    key = _execution_key(snippet, sections)
+    cache = outputs_dir() / f"{key}.json"
+    if cache.is_file():
+        return _outputs(json.loads(cache.read_text(encoding="utf-8")))
+    if not run:
+        return {section: Output(not_run=NOT_CAPTURED) for section in sections}
+    from ramverk.measure import sandbox
+
+    with tempfile.TemporaryDirectory(prefix="ramverk-notebook-") as tmp:
+        argv = [sys.executable, "-c", "from ramverk.render.notebooks import _worker; _worker()", str(snippet.resolve()),
+                *sections]
+        try:
+            proc = sandbox.run(argv, tmp, timeout=TIMEOUT_S, env={"PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", "MPLCONFIGDIR": tmp})
+            stdout, failure = proc.stdout, (f"the process ended with exit status {proc.returncode}"
+                                            if proc.returncode else "")
+        except Exception as error:  # TimeoutExpired carries what was printed so far
+            stdout = getattr(error, "stdout", "") or ""
+            stdout = stdout.decode("utf-8", "replace") if isinstance(stdout, bytes) else stdout
+            failure = f"the build's time limit of {TIMEOUT_S:.0f} s ran out" if "Timeout" in type(error).__name__ \
+                else f"{type(error).__name__}: {error}"
+    records = {}
+    for line in stdout.split("\n"):
+        if line.startswith(_MARK):
+            record = json.loads(line[len(_MARK):])
+            records[record["section"]] = record
+    for section in sections:
+        if section not in records:
+            failure = failure or "the process stopped before it"
+            records[section] = {"section": section, "not_run": failure}
+    data = [records[s] for s in sections]
+    if not failure:  # a crash or a timeout may not happen next time: only complete runs are cached
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp_file = cache.with_suffix(".tmp")
+        tmp_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp_file.replace(cache)
+    return _outputs(data)
+
+
+def outputs_dir() -> Path:
+    return site_config.load().root / "outputs"
+
+
+def output_problems() -> list[str]:
+    """Captured outputs that a notebook needs but outputs/ lacks, and files no notebook uses."""
+    root = site_config.load().root
+    wanted: dict[str, str] = {}
+    for nb in all_notebooks():
+        wanted.setdefault(_execution_key(root / nb.snippet, nb.sections), nb.snippet)
+    present = {p.stem for p in outputs_dir().glob("*.json")}
+    if os.environ.get("RAMVERK_PENDING_RESULTS"):  # drafting mode: nothing measured or captured yet
+        present |= set(wanted)
+    problems = [f"{snippet}:1: its sections' captured outputs (outputs/{key}.json) are missing; capture them "
+                "with python -m ramverk outputs, and commit outputs/"
+                for key, snippet in sorted(wanted.items(), key=lambda kv: kv[1]) if key not in present]
+    problems += [f"outputs/{key}.json:1: no notebook uses it any more; delete it" for key in sorted(present - set(wanted))]
+    return problems
+
+
+def capture(prune: bool = False) -> tuple[int, int, list[str]]:
+    """Run every notebook whose outputs are missing (two at a time); with prune, delete unused files.
+    Returns (captured, already there, deleted)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    root = site_config.load().root
+    jobs = list(dict.fromkeys((root / nb.snippet, nb.sections) for nb in all_notebooks()))
+    missing = [job for job in jobs if not (outputs_dir() / f"{_execution_key(*job)}.json").is_file()]
+    # The imports of TensorFlow, PyTorch and JAX dominate: two processes keep both cores busy.
+    with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+        list(pool.map(lambda job: execute(*job, run=True), missing))
+    deleted = []
+    if prune:
+        wanted = {f"{_execution_key(*job)}.json" for job in jobs}
+        for path in sorted(outputs_dir().glob("*.json")):
+            if path.name not in wanted:
+                path.unlink()
+                deleted.append(path.name)
+    return len(missing), len(jobs) - len(missing), deleted
+
+
+def _outputs(data: list[dict]) -> dict[str, Output]:
+    return {d["section"]: Output(d.get("stdout", ""), d.get("stderr", ""),
+                                 (d["error"][0], d["error"][1], tuple(d["error"][2])) if d.get("error") else None,
+                                 d.get("not_run", "")) for d in data}
+
+
+def _execution_key(snippet: Path, sections: tuple[str, ...]) -> str:
+    digest = hashlib.sha256(json.dumps([EXECUTION_VERSION, snippet.name, list(sections)]).encode())
+    digest.update(snippet.read_bytes())
+    source = snippet.read_text(encoding="utf-8")
+    for sibling in sorted(snippet.parent.glob("*.py")):  # snippets it imports run too
+        if sibling != snippet and re.search(rf"\b(import|from)\s+{re.escape(sibling.stem)}\b", source):
+            digest.update(sibling.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+_MARK = "@@ramverk-notebook@@ "  # a line of the worker's report (sections print too)
+
+
+def _worker() -> None:
+    """Inside the sandbox: argv = [snippet path, section, ...]. Runs the sections in order in __main__'s
+    namespace (as a notebook's kernel would), printing one marked JSON line per section."""
+    from ramverk import sections as sections_mod
+
+    path, wanted = Path(sys.argv[1]), sys.argv[2:]
+    by_name = {c.section: c for c in sections_mod.chunks(path) if c.section}
+    real_stdout = sys.stdout
+    namespace = sys.modules["__main__"].__dict__
+    namespace["__file__"] = str(path)
+    sys.path.insert(0, str(path.parent))
+    with sections_mod._siblings(path.parent, sections_mod.missing_packages):
+        for name in wanted:
+            chunk = by_name.get(name)
+            record: dict = {"section": name}
+            reason = sections_mod.missing_packages(chunk) if chunk else "the section has no code"
+            if reason:
+                record["not_run"] = reason
+            else:
+                out, err = io.StringIO(), io.StringIO()
+                try:
+                    code = compile("\n" * (chunk.start - 1) + chunk.source, str(path), "exec")
+                    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                        exec(code, namespace)  # noqa: S102 - contributor code, inside the sandbox
+                except BaseException as error:  # noqa: BLE001 - reported as the cell's error output
+                    frames = traceback.extract_tb(error.__traceback__)
+                    frames = [f for f in frames if f.filename == str(path)] or frames[-1:]
+                    lines = traceback.format_list(frames) + traceback.format_exception_only(type(error), error)
+                    record["error"] = [type(error).__name__, str(error), ["".join(lines).rstrip()]]
+                    if isinstance(error, KeyboardInterrupt | SystemExit):
+                        record["stdout"], record["stderr"] = out.getvalue(), err.getvalue()
+                        print(_MARK + json.dumps(record), file=real_stdout, flush=True)
+                        return
+                record["stdout"], record["stderr"] = out.getvalue(), err.getvalue()
+            print(_MARK + json.dumps(record), file=real_stdout, flush=True)
+
+
+# --- The notebook file ------------------------------------------------------------------------
+
+def notebook(nb: PageNotebook) -> dict:
+    """The executed notebook (nbformat 4, validated)."""
+    import nbformat
+
+    root = site_config.load().root
+    outputs = execute(root / nb.snippet, nb.sections)
+    cells = []
+    for cell in nb.cells:
+        number = len(cells)
+        if cell.kind == "markdown":
+            cells.append(nbformat.v4.new_markdown_cell(cell.source, id=f"cell-{number}"))
+            continue
+        result = outputs.get(cell.section, Output(not_run="the process did not report it"))
+        code = nbformat.v4.new_code_cell(cell.source, id=f"cell-{number}")
+        code.metadata["ramverk_section"] = cell.section
+        if not result.not_run:
+            code.execution_count = sum(1 for c in cells if c.cell_type == "code" and c.execution_count) + 1
+            for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+                if text:
+                    code.outputs.append(nbformat.v4.new_output("stream", name=stream, text=text))
+            if result.error:
+                ename, evalue, tb = result.error
+                code.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=list(tb)))
+        cells.append(code)
+        if result.not_run:
+            reason = NOT_RUN.get(nb.lang, NOT_RUN["en"]).format(reason=result.not_run)
+            cells.append(nbformat.v4.new_markdown_cell(f"*{reason}*", id=f"cell-{len(cells)}"))
+    document = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
+                                                               "language_info": LANGUAGE_INFO})
+    nbformat.validate(document)
+    return document
+
+
+def notebook_json(nb: PageNotebook) -> str:
+    import nbformat
+
+    return nbformat.writes(notebook(nb))
+
+
+def all_notebooks(lang: str | None = None) -> list[PageNotebook]:
+    """The notebooks of every page (of one language)."""
+    found = []
+    for page in page_source.pages():
+        if page.lang and (lang is None or page.lang == lang):
+            rel = page.path.relative_to(site_config.load().docs_dir).as_posix()
+            found.extend(page_notebooks(page.path.read_text(encoding="utf-8"), rel, page.lang))
+    return found
+
+
+# --- Links under each page ----------------------------------------------------------------------
+
+PAGES_PUBLISHED = False  # hooks/notebooks.py sets it: without that hook there are no notebook pages to link
+
+
+def links_markdown(page_text: str, page_src: str, lang: str) -> str:
+    """The line under a page that links its snippets' notebooks ('' when it includes none)."""
+    here = posixpath.dirname(page_src)
+    if not PAGES_PUBLISHED:  # only the whole-snippet notebooks hooks/markers.py publishes
+        snippets = sorted({t.split(":")[0] for t in page_source.includes(page_text) if t.startswith("snippets/")})
+        links = ", ".join(f"[`{posixpath.basename(s)}`]({posixpath.relpath(notebook_uri(s), here)})" for s in snippets)
+        text = WHOLE_SNIPPET_TEXT.get(lang, WHOLE_SNIPPET_TEXT["en"])
+        return f"\n\n---\n\n**{text}:** {links}\n{{: .ramverk-notebooks }}\n" if links else ""
+    nbs = page_notebooks(page_text, page_src, lang)
+    if not nbs:
+        return ""
+    download = DOWNLOAD_TEXT.get(lang, DOWNLOAD_TEXT["en"])
+    links = ", ".join(f"[`{nb.name}`]({posixpath.relpath(nb.src_uri, here)}) "
+                      f"([{download}]({posixpath.relpath(nb.download_uri, here)}))" for nb in nbs)
+    return f"\n\n---\n\n**{LINK_TEXT.get(lang, LINK_TEXT['en'])}:** {links}\n{{: .ramverk-notebooks }}\n"
+
+
+# --- The whole snippet, without a page (hooks/markers.py publishes it at notebook_uri) ------------
+
+def notebook_uri(snippet: str) -> str:
+    """"snippets/execution/same_math.py" -> "notebooks/execution/same_math.ipynb"."""
+    return "notebooks/" + snippet.removeprefix("snippets/").removesuffix(".py") + ".ipynb"
+
+
+@lru_cache(maxsize=256)
+def _convert(path: Path, mtime_ns: int) -> str:
+    import ast
+
+    import nbformat
+
+    source = path.read_text(encoding="utf-8")
+    doc = ast.get_docstring(ast.parse(source))
+    cells = [nbformat.v4.new_markdown_cell(f"# `{path.name}`" + (f"\n\n{doc}" if doc else ""), id="cell-0")]
+    for name, code in snippet_sections(path).items():
+        cell = nbformat.v4.new_code_cell(code, id=f"cell-{len(cells)}")
+        cell.metadata["ramverk_section"] = name
+        cells.append(cell)
+    document = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC})
+    nbformat.validate(document)
+    return nbformat.writes(document)
+
+
+def convert(path: Path) -> str:
+    """The snippet's sections as code cells (no outputs), its docstring as the first cell."""
+    return _convert(path, path.stat().st_mtime_ns)
+
+
+# --- Code wider than the page's code column (`ramverk check code-width`) ---------------------------
+
+def long_code_lines(limit: int) -> list[str]:
+    """`file:line: ...` for every code line a page displays (its own code blocks and the snippet
+    sections it includes, as dedented for display) that is longer than `limit` characters."""
+    root = site_config.load().root
+    problems: dict[str, str] = {}
+    for page in page_source.pages():
+        text = page.path.read_text(encoding="utf-8")
+        lines, fence, indent = text.split("\n"), None, 0
+        for number, line in enumerate(lines, start=1):
+            if fence is None:
+                if m := FENCE.match(line):
+                    fence, indent = m["mark"], len(m["indent"])
+                continue
+            if line.strip().startswith(fence):
+                fence = None
+                continue
+            targets = page_source.includes(line)
+            for target in targets:
+                snippet, _, section = target.partition(":")
+                if (root / snippet).is_file():
+                    for where, width in _section_widths(root / snippet, section, root):
+                        if width > limit:
+                            problems.setdefault(where, f"{where}: displayed code line has {width} characters "
+                                                       f"(at most {limit} fit the code column); wrap it, or move "
+                                                       f"its comment above it")
+            if not targets and len(line[indent:]) > limit:
+                where = f"{page.rel}:{number}"
+                problems.setdefault(where, f"{where}: code line has {len(line[indent:])} characters "
+                                           f"(at most {limit} fit the code column)")
+    return list(problems.values())
+
+
+def _section_widths(path: Path, section: str, root: Path) -> list[tuple[str, int]]:
+    """(file:line, displayed width) of each line of a section (or the whole file), as pages show it."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rel = path.relative_to(root).as_posix()
+    inside, body = not section, []
+    for number, line in enumerate(lines, start=1):
+        m = SECTION.search(line)
+        if m:
+            if section and m[2] == section:
+                inside = m[1] == "start"
+            continue
+        if inside:
+            body.append((number, line))
+    nonblank = [line for _, line in body if line.strip()]
+    common = min((len(line) - len(line.lstrip()) for line in nonblank), default=0)
+    return [(f"{rel}:{number}", len(line) - common) for number, line in body if line.strip()]

@@ -1,0 +1,246 @@
+"""`<!-- timing: snippets/x.py -->`: a table of measured times, rendered from results/ at build time.
+
+Options (all optional): frameworks=a,b  modes=a,b  baseline=MODE  chart=yes|no.
+Rows are cases (framework · mode), columns are devices (one per machine and device). The machines,
+versions and limits behind the tables are listed once per page by `page_provenance` (hooks/provenance.py).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections import defaultdict
+
+from ramverk.contract import frameworks, site_config, snippet_spec
+from ramverk.contract.frameworks import display_name
+from ramverk.render import charts
+from ramverk.render import number_format as nf
+from ramverk.render.markers import Marker, MarkerError, find
+from ramverk.render.page_text import device_name, t
+from ramverk.results import roofline
+from ramverk.results.results_view import Row, merged, rows
+
+OPTIONS = {"frameworks", "modes", "baseline", "chart"}
+
+
+def _list(marker: Marker, key: str) -> list[str] | None:
+    value = marker.options.get(key)
+    return [v for v in value.split(",") if v] if value else None
+
+
+def spec_of(marker: Marker) -> snippet_spec.Snippet:
+    root = site_config.load().root
+    path = root / marker.target
+    if not marker.target.startswith("snippets/") or not path.is_file():
+        raise MarkerError(f"{marker.where()}: no such snippet file")
+    snip = snippet_spec.load(path, root)
+    if snip.benchmark is None:
+        raise MarkerError(f"{marker.where()}: the snippet has no BENCHMARK, so it is never measured")
+    return snip
+
+
+def selected_rows(marker: Marker, allowed: set[str]) -> tuple[snippet_spec.Snippet, list[Row]] | str:
+    """The rows the marker asks for, or Markdown for 'not measured yet' in drafting mode."""
+    unknown = set(marker.options) - allowed
+    if unknown:
+        raise MarkerError(f"{marker.where()}: unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(allowed))}")
+    snip = spec_of(marker)
+    found = rows(marker.target, _list(marker, "frameworks"), _list(marker, "modes"))
+    if found:
+        return snip, found
+    if "cpu" not in snip.benchmark.devices:  # a GPU-only snippet before its first GPU run
+        return "\n" + gpu_note(marker, snip) + "\n"
+    if os.environ.get("RAMVERK_PENDING_RESULTS"):
+        title = "Inte mätt än" if marker.lang == "sv" else "Not measured yet"
+        return f'\n!!! warning "{title}"\n    `{marker.target}`: `python -m ramverk run --only {marker.target}`\n'
+    raise MarkerError(f"{marker.where()}: no results for this snippet; run: python -m ramverk run --only {marker.target}")
+
+
+def speedup(row: Row, baseline: str | None, same_column: dict[str, Row]) -> tuple[float, float, float] | None:
+    """(median, low, high) of baseline time / this time; paired when the runner interleaved them."""
+    if not baseline or row.record.case.mode == baseline:
+        return None
+    ratio = row.record.ratio
+    if ratio and ratio.baseline_mode == baseline:
+        return 1 / ratio.median, 1 / ratio.q3, 1 / ratio.q1
+    base = same_column.get(baseline)
+    if base is None:
+        return None
+    value = base.record.stats.median_s / row.record.stats.median_s
+    return value, value, value
+
+
+def gain_text(gain: tuple[float, float, float], lang: str, baseline: str) -> str:
+    """`2,90× (2,75–3,05) uppsnabbning mot eager`, or below 1 `1,64× (1,59–1,70) långsammare än eager`."""
+    median, low, high = gain
+    if median < 1:  # slower: say by how much, as a factor above 1 (the interval turns round)
+        median, low, high = 1 / median, 1 / high, 1 / low
+        words = t(lang, "slower_than", baseline=baseline)
+    else:
+        words = t(lang, "speedup_vs", baseline=baseline)
+    spread = f" ({nf.number(low, lang)}–{nf.number(high, lang)})" if high > low else ""
+    return f"{nf.ratio(median, lang)}{spread} {words}"
+
+
+def rate_text(achieved: float, kind: str, limit: roofline.Limit | None, lang: str) -> str:
+    """`223 GFLOP/s (134 % av 166 GFLOP/s, uträknat vid nominell klocka)`: the share with the limit beside it."""
+    unit = roofline.LIMITS[kind][0]
+    text = nf.rate(achieved, unit, lang)
+    if limit:
+        what = limit.short.get(lang) or limit.short.get("en", "")
+        text += (f" ({nf.percent(achieved / limit.per_second, lang)} {t(lang, 'of')} "
+                 f"{nf.rate(limit.per_second, unit, lang)}{', ' + what if what else ''})")
+    return text
+
+
+def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None) -> str:
+    s = row.record.stats
+    half_iqr = (s.q3_s - s.q1_s) / 2
+    unit = nf.time_unit(s.median_s)[0]
+    parts = [f"**{nf.duration(s.median_s, lang, unit)}** ± {nf.duration(half_iqr, lang, unit)} (n&nbsp;=&nbsp;{nf.count(s.n, lang)})"]
+    if gain:
+        parts.append(gain_text(gain, lang, baseline))
+    if s.first_call_s is not None:
+        parts.append(f"{t(lang, 'first_call')} {nf.duration(s.first_call_s, lang)}")
+    for kind, expression in (work or {}).items():
+        achieved = roofline.work_per_call(expression, row.record.case.params) / s.median_s
+        limit = roofline.limit_for(kind, row.machine, row.record.device, row.record.threads, row.record.case.params)
+        parts.append(rate_text(achieved, kind, limit, lang))
+    if row.stale:
+        parts.append(f'<span class="ramverk-stale" title="{t(lang, "stale_title", snippet=row.record.snippet)}">{t(lang, "stale")}</span>')
+    return "<br>".join(parts)
+
+
+def device_header(column: tuple[str, str], lang: str) -> str:
+    """A device column's header in the page's language; the machine it was measured on as its title."""
+    machine, device = column
+    return f'<span title="{t(lang, "machine")}: {machine}">{device_name(device, lang)}</span>'
+
+
+def _shows_ratios(marker: Marker) -> bool:
+    return marker.name == "timing" and bool(marker.options.get("baseline") or spec_of(marker).benchmark.baseline)
+
+
+def provenance(found: list[tuple[Row, dict | None]], page: str, lang: str, ratios: bool = False) -> list[str]:
+    """One line per machine (its devices, versions, date, commits, raw data), then each limit once, then the notes."""
+    lines = []
+    rows_only = [r for r, _ in found]
+    for machine_name in sorted({r.machine.name for r in rows_only}):
+        mine = [r for r in rows_only if r.machine.name == machine_name]
+        machine = mine[0].machine
+        versions = sorted({f"{display_name(r.record.case.framework)} {r.record.framework_version}" for r in mine})
+        devices = sorted({device_name(r.record.device.name, lang) for r in mine})
+        latest = max(r.record.date_utc for r in mine)
+        commits = sorted({(r.record.commit or "–")[:8] + ("+dirty" if r.record.dirty else "") for r in mine})
+        threads = sorted({r.record.threads for r in mine})
+        link = posixpath.relpath(f"results/{machine_name}.json", posixpath.dirname(page.removeprefix("docs/")))
+        lines.append(
+            f"{t(lang, 'measured_on')} {latest:%Y-%m-%d} {t(lang, 'on')} `{machine_name}`: {'; '.join(devices)}; "
+            f"{', '.join(versions)}{'' if any(v.startswith('Python ') for v in versions) else f'; Python {machine.python}'}; {machine.os}; "
+            f"{'/'.join(map(str, threads))} {t(lang, 'thread' if threads == [1] else 'threads_plural')}; commit {', '.join(commits)}. "
+            f"[{t(lang, 'raw')}: results/{machine_name}.json]({link})"
+        )
+    limits: list[str] = []
+    for row, work in found:
+        for kind in work or {}:
+            limit = roofline.limit_for(kind, row.machine, row.record.device, row.record.threads, row.record.case.params)
+            if limit:
+                line = (f"{t(lang, 'limit')} ({roofline.LIMITS[kind][0]}, {device_name(row.record.device.name, lang)}, "
+                        f"{nf.rate(limit.per_second, roofline.LIMITS[kind][0], lang)}): {limit.how[lang]}.")
+                if line not in limits:
+                    limits.append(line)
+    lines += limits
+    lines.append(t(lang, "spread"))
+    if ratios:
+        lines.append(t(lang, "paired"))
+    if any(r.record.device.kind == "cpu" and r.machine.logical_cores <= 4 for r in rows_only):
+        lines.append(t(lang, "noise"))
+    return lines
+
+
+def _marker_rows(marker: Marker) -> list[tuple[Row, dict | None]]:
+    """The rows a marker on the page shows, each with its snippet's work (for the limits), or none."""
+    if marker.name == "timing":
+        selected = selected_rows(marker, OPTIONS)
+        if isinstance(selected, str):
+            return []
+        snip, found = selected
+        return [(r, snip.benchmark.work) for r in found]
+    if marker.name == "claim" and {"framework", "faster", "slower"} <= set(marker.options):
+        found = rows(marker.target, [marker.options["framework"]], [marker.options["faster"], marker.options["slower"]])
+        return [(r, None) for r in found if "device" not in marker.options or r.record.device.kind == marker.options["device"]]
+    if marker.name == "benchmarks":
+        return [(r, None) for snippet in sorted({rec.snippet for _, rec in merged().entries}) for r in rows(snippet)]
+    return []
+
+
+def page_provenance(text: str, page: str, lang: str) -> str:
+    """One provenance block for a whole page: every machine whose results its markers show, listed once.
+
+    `text` is the page's source; '' when the page shows no measured results.
+    """
+    lang = lang or "en"
+    found: list[tuple[Row, dict | None]] = []
+    seen: set[tuple[int, str]] = set()
+    ratios = False  # a claim, or a table with a baseline, shows ratios of times
+    for _, _, marker in find(text, page, lang):
+        shown = _marker_rows(marker)
+        ratios = ratios or bool(shown) and (marker.name == "claim" or _shows_ratios(marker))
+        for row, work in shown:
+            r = row.record
+            key = (row.machine.name, r.snippet, r.case.framework, r.case.mode, r.device.name, repr(sorted((work or {}).items())))
+            if key not in seen:
+                seen.add(key)
+                found.append((row, work))
+    if not found:
+        return ""
+    items = "\n".join(f"- {line}" for line in provenance(found, page, lang, ratios))
+    return (f'\n\n<div class="ramverk-provenance" markdown>\n\n**{t(lang, "provenance_title")}**\n\n{items}\n\n</div>\n')
+
+
+def timing(marker: Marker) -> str:
+    selected = selected_rows(marker, OPTIONS)
+    if isinstance(selected, str):
+        return selected
+    snip, found = selected
+    lang = marker.lang or "en"
+    baseline = marker.options.get("baseline", snip.benchmark.baseline)
+    if marker.options.get("chart", "yes") not in ("yes", "no"):
+        raise MarkerError(f"{marker.where()}: chart must be yes or no")
+    columns = sorted({r.column for r in found})
+    cases = sorted({(r.record.case.framework, r.record.case.mode) for r in found},
+                   key=lambda c: (snip.benchmark.frameworks.index(c[0]) if c[0] in snip.benchmark.frameworks else 99,
+                                  snip.benchmark.modes.get(c[0], []).index(c[1]) if c[1] in snip.benchmark.modes.get(c[0], []) else 99))
+    by_cell = {(r.record.case.framework, r.record.case.mode, r.column): r for r in found}
+    by_framework_column: dict[tuple, dict[str, Row]] = defaultdict(dict)
+    for r in found:
+        by_framework_column[(r.record.case.framework, r.column)][r.record.case.mode] = r
+    header = [t(lang, "case")] + [device_header(column, lang) for column in columns]
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    in_table_order = []  # the chart draws its bars in the table's order: row by row, column by column
+    for framework, mode in cases:
+        cells = [f"{display_name(framework)} · `{mode}`"]
+        for column in columns:
+            row = by_cell.get((framework, mode, column))
+            if row is None:
+                cells.append("–")
+                continue
+            in_table_order.append(row)
+            gain = speedup(row, baseline, by_framework_column[(framework, column)])
+            cells.append(_cell(row, lang, gain, snip.benchmark.work, baseline))
+        table.append("| " + " | ".join(cells) + " |")
+    chart = ""
+    if marker.options.get("chart", "yes") == "yes" and len(found) > 1:
+        chart = "\n" + charts.bar_chart_html(in_table_order, lang, title=snip.rel) + "\n"
+    note = "" if any(r.record.device.kind == "cuda" for r in found) else gpu_note(marker, snip)
+    # The provenance (machines, versions, limits) is one block per page: hooks/provenance.py.
+    return "\n" + "\n".join(table) + "\n" + (f"\n{note}\n" if note else "") + chart + "\n"
+
+
+def gpu_note(marker: Marker, snip: snippet_spec.Snippet) -> str:
+    """One line saying how to measure the snippet on a GPU ('' when none of its frameworks can use one)."""
+    wanted = _list(marker, "frameworks") or snip.benchmark.frameworks
+    if "cuda" not in snip.benchmark.devices or not any("cuda" in frameworks.get(f).devices for f in wanted):
+        return ""
+    only = f"python -m ramverk run --device cuda --only {marker.target}"
+    return f"{t(marker.lang or 'en', 'no_gpu', command=only)}\n{{: .ramverk-gpu-note }}"
