@@ -21,6 +21,7 @@ import ast
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -92,10 +93,8 @@ class Snippet:
 
     def content_hash(self) -> str:
         """Of the file and of the sibling snippets it imports, so results go stale when either changes."""
-        digest = hashlib.sha256(self.path.read_bytes())
-        for sibling in _sibling_imports(self.path):
-            digest.update(sibling.read_bytes())
-        return "sha256:" + digest.hexdigest()[:16]
+        files = (self.path, *sibling_imports(self.path, self.path.stat().st_mtime_ns))
+        return _content_hash(tuple((f, f.stat().st_mtime_ns) for f in files))
 
 
 def load(path: Path, root: Path) -> Snippet:
@@ -147,12 +146,23 @@ def _sections(source: str, rel: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _sibling_imports(path: Path) -> list[Path]:
-    """Snippets in the same folder that `path` imports (`from jacobian_tall import build`)."""
+# Both cached per version of the files (path and mtime): the build asks once per record it shows.
+@lru_cache(maxsize=512)
+def _content_hash(files: tuple[tuple[Path, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for path, _mtime_ns in files:
+        digest.update(path.read_bytes())
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=512)
+def sibling_imports(path: Path, mtime_ns: int) -> tuple[Path, ...]:
+    """Snippets in the same folder that `path` imports (`from jacobian_tall import build`); mtime_ns
+    is the file's, the key of the cache."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
         elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-    return sorted(p for name in names if (p := path.parent / f"{name}.py").is_file() and p != path)
+    return tuple(sorted(p for name in names if (p := path.parent / f"{name}.py").is_file() and p != path))

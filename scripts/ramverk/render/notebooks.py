@@ -39,7 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ramverk.contract import site_config
-from ramverk.contract.snippet_spec import SECTION
+from ramverk.contract.snippet_spec import SECTION, sibling_imports
 from ramverk.pages import page_source
 
 LINK_TEXT = {"sv": "Öppna som notebook", "en": "Open as a notebook"}
@@ -371,10 +371,8 @@ def _outputs(data: list[dict]) -> dict[str, Output]:
 def _execution_key(snippet: Path, sections: tuple[str, ...]) -> str:
     digest = hashlib.sha256(json.dumps([EXECUTION_VERSION, snippet.name, list(sections)]).encode())
     digest.update(snippet.read_bytes())
-    source = snippet.read_text(encoding="utf-8")
-    for sibling in sorted(snippet.parent.glob("*.py")):  # snippets it imports run too
-        if sibling != snippet and re.search(rf"\b(import|from)\s+{re.escape(sibling.stem)}\b", source):
-            digest.update(sibling.read_bytes())
+    for sibling in sibling_imports(snippet, snippet.stat().st_mtime_ns):  # snippets it imports run too
+        digest.update(sibling.read_bytes())
     return digest.hexdigest()[:24]
 
 
@@ -454,9 +452,16 @@ def notebook(nb: PageNotebook) -> dict:
 
 
 def notebook_json(nb: PageNotebook) -> str:
-    import nbformat
+    """The notebook as the .ipynb text, cached per notebook and version of its captured outputs."""
+    captured = outputs_dir() / f"{_execution_key(site_config.load().root / nb.snippet, nb.sections)}.json"
+    return _notebook_json(nb, captured.stat().st_mtime_ns if captured.is_file() else 0)
 
-    return nbformat.writes(notebook(nb))
+
+@lru_cache(maxsize=512)
+def _notebook_json(nb: PageNotebook, outputs_version: int) -> str:
+    from nbformat.v4 import nbjson
+
+    return nbjson.writes(notebook(nb))  # validated in notebook(); nbformat.writes would validate again
 
 
 def all_notebooks(lang: str | None = None) -> list[PageNotebook]:
