@@ -12,6 +12,10 @@ import threading
 
 import helpers
 import pytest
+from ramverk.checks import code_blocks
+
+# torch.compile's caches, shared by the sandboxed runs of this and later test runs (ramverk/checks/code_blocks.py).
+os.environ.setdefault(code_blocks.COMPILE_CACHE_ENV, str(helpers.ROOT / ".cache" / "compile"))
 
 
 @pytest.fixture(scope="session")
@@ -100,3 +104,6 @@ def pytest_terminal_summary(terminalreporter):
         f"verified {passed} of {len(unique)} unique python code blocks from {len(pages)} pages "
         f"({sum(len(b.pages) for b in unique)} appearances across both languages)"
     )
+    with_output = sum(1 for r in stats.get("passed", []) if "test_code_block[" in r.nodeid
+                      and any(name == "output_verified" for name, _ in r.user_properties))
+    terminalreporter.write_line(f"{with_output} of them with their output verified against the output the page shows")

@@ -15,9 +15,11 @@ import re
 
 import pytest
 from ramverk.checks import code_blocks
+from ramverk.render import output_blocks
 
 BLOCKS = code_blocks.unique_blocks()
 PAGES = code_blocks.by_page(BLOCKS)
+SHOWN_OUTPUT = output_blocks.expected_by_code()  # code -> (where, the output shown under it)
 
 
 @functools.cache
@@ -31,7 +33,7 @@ def _page_outcomes(page: str) -> dict[str, code_blocks.BlockOutcome]:
 @pytest.mark.timeout(1800)
 @pytest.mark.parametrize("block", [pytest.param(b, id=b.test_id, marks=pytest.mark.xdist_group(f"page:{page}"))
                                    for page, group in PAGES.items() for b in group])
-def test_code_block(block):
+def test_code_block(block, record_property):
     outcome = _page_outcomes(block.page)[block.test_id]
     if not outcome.ok:
         pytest.fail(
@@ -39,6 +41,21 @@ def test_code_block(block):
         )
     if outcome.forked_failure:  # passed on its own but not in the page's process: worth a look, not a failure
         print(f"\n{block.test_id}: passed in a fresh process; in the page's process: {outcome.forked_failure[:500]}")
+    where, shown = SHOWN_OUTPUT.get(output_blocks.code_key(block.code), (None, None))
+    if where and shown is None:
+        assert outcome.stdout.strip(), f"{where}: the block printed nothing, but the page shows an output"
+    elif where:
+        assert output_blocks.comparable(outcome.stdout) == output_blocks.comparable(shown), (
+            f"{where}: the block's output differs from the one the page shows (from outputs/); if the change "
+            f"is right, run `python -m ramverk outputs --refresh`, or declare the section in "
+            f"ramverk/render/output_blocks.py VARIES.\nshown:\n{shown}\nnow:\n{outcome.stdout}")
+        record_property("output_verified", where)  # counted at the end of the run (conftest.py)
+
+
+def test_every_shown_output_belongs_to_a_verified_block():
+    codes = {output_blocks.code_key(b.code) for b in BLOCKS}
+    orphans = [where for code, (where, _) in SHOWN_OUTPUT.items() if code not in codes]
+    assert not orphans, f"output blocks under code the tests do not run: {orphans}"
 
 
 PY_BLOCK = re.compile(r'<div class="language-python highlight"><pre[^>]*>(?:<span></span>)?<code>(.*?)</code></pre>', re.S)

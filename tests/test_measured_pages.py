@@ -12,9 +12,8 @@ from ramverk.contract.results_model import Case, Device, Machine, Ratio, Record,
 from ramverk.render import (
     charts,
     markers,
-    notebooks,
     page_text,
-    timing_tables,  # registers the timing marker
+    timing_tables,
 )
 from ramverk.render.marker_handlers import HANDLERS
 from ramverk.results import results_store, roofline
@@ -111,14 +110,6 @@ def test_claim_that_holds_renders_the_measured_ratio(results):
 def test_markers_inside_code_fences_are_left_alone():
     text = "```text\n<!-- timing: snippets/nowhere.py -->\n```\n"
     assert markers.render(text, HANDLERS, page="docs/x.en.md", lang="en") == text
-
-
-def test_every_snippet_converts_to_a_valid_notebook():
-    import nbformat
-
-    root = site_config.load().root
-    for path in sorted((root / "snippets").rglob("*.py")):
-        nbformat.validate(nbformat.reads(notebooks.convert(path), as_version=4))
 
 
 def test_built_site_links_valid_notebooks_and_publishes_results(built_site):

@@ -26,6 +26,19 @@ from pathlib import Path
 
 BLOCK_TIMEOUT_S = 180.0
 BLOCK_ENV = {"RAMVERK_QUICK": "1", "PYTHONHASHSEED": "0"}
+# A folder the test runs share for torch.compile's caches (tests/conftest.py sets it). Inside the private
+# /tmp every run would compile its C++ cold (tens of seconds per graph on 2 cores); blocks may write
+# there, so it is only for test runs, never for the runner, whose workers start with empty caches.
+COMPILE_CACHE_ENV = "RAMVERK_COMPILE_CACHE"
+
+
+def _compile_cache() -> tuple[dict[str, str], list[str]]:
+    """(env, writable folders) for the shared compile cache, when one is set."""
+    folder = os.environ.get(COMPILE_CACHE_ENV)
+    if not folder:
+        return {}, []
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return {"TORCHINDUCTOR_CACHE_DIR": f"{folder}/inductor", "TRITON_CACHE_DIR": f"{folder}/triton"}, [folder]
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,9 @@ def run_python(code: str, timeout: float = BLOCK_TIMEOUT_S, env: dict | None = N
         script = Path(tmp) / "block.py"
         script.write_text(code, encoding="utf-8")
         # sandbox: read-only filesystem, no network, own PID namespace, no credentials, tree memory limit
-        return sandbox.run([sys.executable, str(script)], tmp, timeout=timeout, env={**BLOCK_ENV, **(env or {})})
+        cache_env, writable = _compile_cache()
+        return sandbox.run([sys.executable, str(script)], tmp, timeout=timeout,
+                           env={**BLOCK_ENV, **cache_env, **(env or {})}, writable=writable)
 
 
 # --- One process per page (or per group of snippets) -------------------------------------------
@@ -147,7 +162,9 @@ def run_scripts(paths: list[Path], timeout: float = BLOCK_TIMEOUT_S, env: dict |
     run_env = {"RAMVERK_QUICK": "1", **(env or {})}
 
     def alone(path: Path, cwd: Path):
-        return sandbox.run([sys.executable, str(path)], cwd, timeout=timeout, env=run_env, readable=[path.parent])
+        cache_env, writable = _compile_cache()
+        return sandbox.run([sys.executable, str(path)], cwd, timeout=timeout, env={**run_env, **cache_env},
+                           readable=[path.parent], writable=writable)
 
     fresh = fresh or alone
     with tempfile.TemporaryDirectory(prefix="ramverk-scripts-") as tmp:
@@ -178,9 +195,11 @@ def _run_forked(root: Path, programs: list[tuple[Path, Path]], codes: list[str],
             "results": str(logs / "results.jsonl"), "preload": preloads(codes), "timeout": timeout}
     (logs / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     server_error = ""
+    cache_env, writable = _compile_cache()
     try:
         proc = sandbox.run([sys.executable, "-m", "ramverk.checks.code_blocks", "serve", str(logs / "plan.json")],
-                           root, timeout=60 + timeout * len(programs), env=env, readable=readable)
+                           root, timeout=60 + timeout * len(programs), env={**env, **cache_env}, readable=readable,
+                           writable=writable)
         if proc.returncode != 0:
             server_error = f"the shared process exited with {proc.returncode}: {proc.stderr[-1500:]}"
     except subprocess.TimeoutExpired:

@@ -79,7 +79,6 @@ def _page_file(nb: notebooks.PageNotebook, source: Path, lang: str, default: str
 
 @event_priority(-150)  # after static-i18n (-100) chose this build's language
 def on_config(config):
-    notebooks.PAGES_PUBLISHED = True  # pages link their notebook pages (ramverk.render.notebooks.links_markdown)
     # mkdocs-jupyter caches each rendered notebook, keyed by its content, and at the end of a build
     # deletes every entry that build did not use. static-i18n builds the second language inside the
     # first one's on_post_build, so one shared folder lost the other language's entries every time:

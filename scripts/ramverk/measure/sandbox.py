@@ -241,7 +241,7 @@ def _home_secrets(home: str | None) -> list[str]:
 
 
 def bwrap_argv(argv: list[str], cwd: str | Path, device_nodes: list[str] = (), home: str | None = None,
-               readable: list[str | Path] = ()) -> list[str]:
+               readable: list[str | Path] = (), writable: list[str | Path] = ()) -> list[str]:
     """argv inside bubblewrap: read-only root, private /tmp and /dev, cwd writable, nothing shared.
 
     `readable` folders stay visible (read-only) even under the private /tmp, and so do the
@@ -252,6 +252,8 @@ def bwrap_argv(argv: list[str], cwd: str | Path, device_nodes: list[str] = (), h
     args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for folder in sorted({str(Path(f).resolve()) for f in [*readable, *_own_code()]}):
         args += ["--ro-bind", folder, folder]
+    for folder in sorted({str(Path(f).resolve()) for f in writable}):
+        args += ["--bind", folder, folder]
     args += ["--bind", cwd, cwd, "--chdir", cwd, "--unshare-all", "--die-with-parent", "--new-session",
              "--cap-drop", "ALL"]
     for node in device_nodes:
@@ -395,20 +397,23 @@ class Outcome:
 
 def spawn(argv: list[str], cwd: str | Path, *, env: dict[str, str], timeout: float, memory_bytes: int | None = None,
           cpus: int | None = None, output_cap: int = OUTPUT_CAP_BYTES, on_stderr_line=None,
-          device_nodes: list[str] = (), readable: list[str | Path] = (), how: Isolation | None = None) -> Outcome:
+          device_nodes: list[str] = (), readable: list[str | Path] = (), writable: list[str | Path] = (),
+          how: Isolation | None = None) -> Outcome:
     """Run argv in cwd, isolated as `how` (default: the best this machine allows), and kill its whole
     tree when it exits, times out or writes more than `output_cap` bytes to a stream.
 
     env is used as given (build it with child_env()). Files outside cwd are read from the real filesystem,
-    except under /tmp, which is private: pass the folders the command reads there as `readable`. on_stderr_line(line) sees each stderr line as it
-    arrives. Never blocks on a pipe that a surviving grandchild keeps open.
+    except under /tmp, which is private: pass the folders the command reads there as `readable`.
+    `writable` folders may be written besides cwd (the tests' shared compile cache; never a checkout).
+    on_stderr_line(line) sees each stderr line as it arrives. Never blocks on a pipe that a surviving grandchild keeps open.
     """
     how = how or isolation()
     cgroup = _Cgroup.make(how, memory_bytes) if how.tree_memory_limit else None
     rlimit_as = None if cgroup else memory_bytes
     nproc = 0 if cgroup else _tasks_of_uid() + MAX_TASKS
     if how.method == "bwrap":
-        inner = bwrap_argv(argv, cwd, device_nodes, env.get("HOME"), [Path(f).resolve() for f in readable])
+        inner = bwrap_argv(argv, cwd, device_nodes, env.get("HOME"), [Path(f).resolve() for f in readable],
+                           [Path(f).resolve() for f in writable])
     elif how.method == "unshare":
         # sh stays PID 1 (which ignores signals it has no handler for) and runs argv as PID 2.
         inner = [*UNSHARE, "--", "sh", "-c", '"$@"; exit $?', "sh", *argv]
@@ -515,14 +520,14 @@ class Completed(subprocess.CompletedProcess):
 
 def run(argv: list[str], cwd: str | Path, *, timeout: float = DEFAULT_TIMEOUT_S, env: dict | None = None,
         memory_bytes: int | None = -1, output_cap: int = OUTPUT_CAP_BYTES, readable: list[str | Path] = (),
-        how: Isolation | None = None) -> Completed:
+        writable: list[str | Path] = (), how: Isolation | None = None) -> Completed:
     """Run argv in cwd isolated (see spawn); on timeout the tree is killed and TimeoutExpired raised.
 
     memory_bytes=-1 means the checkout's memory_limit_gib (pyproject.toml); None means no limit.
     """
     limit = memory_limit_bytes() if memory_bytes == -1 else memory_bytes
     outcome = spawn(argv, cwd, env=child_env(env), timeout=timeout, memory_bytes=limit, output_cap=output_cap,
-                    readable=readable, how=how)
+                    readable=readable, writable=writable, how=how)
     if outcome.timed_out:
         raise subprocess.TimeoutExpired(argv, timeout, outcome.stdout, outcome.stderr)
     return Completed(argv, outcome)

@@ -43,7 +43,6 @@ from ramverk.contract.snippet_spec import SECTION, sibling_imports
 from ramverk.pages import page_source
 
 LINK_TEXT = {"sv": "Öppna som notebook", "en": "Open as a notebook"}
-WHOLE_SNIPPET_TEXT = {"sv": "Ladda ner som notebook", "en": "Download as a notebook"}
 DOWNLOAD_TEXT = {"sv": "ladda ner .ipynb", "en": "download .ipynb"}
 OUTPUTS_NOTE = {
     "sv": "Utdata under cellerna spelades in när webbplatsen byggdes: cellerna kördes i ordning i en "
@@ -279,13 +278,14 @@ class Output:
 NOT_CAPTURED = "its output is not captured yet (python -m ramverk outputs)"
 
 
-def execute(snippet: Path, sections: tuple[str, ...], run: bool = False) -> dict[str, Output]:
+def execute(snippet: Path, sections: tuple[str, ...], run: bool = False, refresh: bool = False) -> dict[str, Output]:
     """The sections' outputs from outputs/; with run=True, what is missing there is run first, in
-    order in one sandboxed process, and saved."""
+    order in one sandboxed process, and saved; with refresh=True too, it is run again and replaces
+    the file only when the run completes."""
     snippet = Path(snippet)
     key = _execution_key(snippet, sections)
     cache = outputs_dir() / f"{key}.json"
-    if cache.is_file():
+    if cache.is_file() and not refresh:
         return _outputs(json.loads(cache.read_text(encoding="utf-8")))
     if not run:
         return {section: Output(not_run=NOT_CAPTURED) for section in sections}
@@ -341,17 +341,17 @@ def output_problems() -> list[str]:
     return problems
 
 
-def capture(prune: bool = False) -> tuple[int, int, list[str]]:
-    """Run every notebook whose outputs are missing (two at a time); with prune, delete unused files.
-    Returns (captured, already there, deleted)."""
+def capture(prune: bool = False, refresh: bool = False) -> tuple[int, int, list[str]]:
+    """Run every notebook whose outputs are missing (with refresh, every notebook), two at a time;
+    with prune, delete unused files. Returns (captured, already there, deleted)."""
     from concurrent.futures import ThreadPoolExecutor
 
     root = site_config.load().root
     jobs = list(dict.fromkeys((root / nb.snippet, nb.sections) for nb in all_notebooks()))
-    missing = [job for job in jobs if not (outputs_dir() / f"{_execution_key(*job)}.json").is_file()]
+    missing = [job for job in jobs if refresh or not (outputs_dir() / f"{_execution_key(*job)}.json").is_file()]
     # The imports of TensorFlow, PyTorch and JAX dominate: two processes keep both cores busy.
     with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
-        list(pool.map(lambda job: execute(*job, run=True), missing))
+        list(pool.map(lambda job: execute(*job, run=True, refresh=refresh), missing))
     deleted = []
     if prune:
         wanted = {f"{_execution_key(*job)}.json" for job in jobs}
@@ -476,17 +476,9 @@ def all_notebooks(lang: str | None = None) -> list[PageNotebook]:
 
 # --- Links under each page ----------------------------------------------------------------------
 
-PAGES_PUBLISHED = False  # hooks/notebooks.py sets it: without that hook there are no notebook pages to link
-
-
 def links_markdown(page_text: str, page_src: str, lang: str) -> str:
-    """The line under a page that links its snippets' notebooks ('' when it includes none)."""
+    """The line under a page that links its snippets' notebook pages and downloads ('' when it includes none)."""
     here = posixpath.dirname(page_src)
-    if not PAGES_PUBLISHED:  # only the whole-snippet notebooks hooks/markers.py publishes
-        snippets = sorted({t.split(":")[0] for t in page_source.includes(page_text) if t.startswith("snippets/")})
-        links = ", ".join(f"[`{posixpath.basename(s)}`]({posixpath.relpath(notebook_uri(s), here)})" for s in snippets)
-        text = WHOLE_SNIPPET_TEXT.get(lang, WHOLE_SNIPPET_TEXT["en"])
-        return f"\n\n---\n\n**{text}:** {links}\n{{: .ramverk-notebooks }}\n" if links else ""
     nbs = page_notebooks(page_text, page_src, lang)
     if not nbs:
         return ""
@@ -494,36 +486,6 @@ def links_markdown(page_text: str, page_src: str, lang: str) -> str:
     links = ", ".join(f"[`{nb.name}`]({posixpath.relpath(nb.src_uri, here)}) "
                       f"([{download}]({posixpath.relpath(nb.download_uri, here)}))" for nb in nbs)
     return f"\n\n---\n\n**{LINK_TEXT.get(lang, LINK_TEXT['en'])}:** {links}\n{{: .ramverk-notebooks }}\n"
-
-
-# --- The whole snippet, without a page (hooks/markers.py publishes it at notebook_uri) ------------
-
-def notebook_uri(snippet: str) -> str:
-    """"snippets/execution/same_math.py" -> "notebooks/execution/same_math.ipynb"."""
-    return "notebooks/" + snippet.removeprefix("snippets/").removesuffix(".py") + ".ipynb"
-
-
-@lru_cache(maxsize=256)
-def _convert(path: Path, mtime_ns: int) -> str:
-    import ast
-
-    import nbformat
-
-    source = path.read_text(encoding="utf-8")
-    doc = ast.get_docstring(ast.parse(source))
-    cells = [nbformat.v4.new_markdown_cell(f"# `{path.name}`" + (f"\n\n{doc}" if doc else ""), id="cell-0")]
-    for name, code in snippet_sections(path).items():
-        cell = nbformat.v4.new_code_cell(code, id=f"cell-{len(cells)}")
-        cell.metadata["ramverk_section"] = name
-        cells.append(cell)
-    document = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC})
-    nbformat.validate(document)
-    return nbformat.writes(document)
-
-
-def convert(path: Path) -> str:
-    """The snippet's sections as code cells (no outputs), its docstring as the first cell."""
-    return _convert(path, path.stat().st_mtime_ns)
 
 
 # --- Code wider than the page's code column (`ramverk check code-width`) ---------------------------

@@ -33,6 +33,8 @@ TEXT = {
         "details_no_first": "n\u00a0=\u00a0{n}",
         "thread": "tråd",
         "threads_plural": "trådar",
+        "output": "Utdata",
+        "output_more": "… {n} rader till (hela utdatan finns i notebooken)",
     },
     "en": {
         "case": "Case",
@@ -62,6 +64,8 @@ TEXT = {
         "details_no_first": "n\u00a0=\u00a0{n}",
         "thread": "thread",
         "threads_plural": "threads",
+        "output": "Output",
+        "output_more": "… {n} more lines (the whole output is in the notebook)",
     },
 }
 

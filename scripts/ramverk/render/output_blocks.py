@@ -1,0 +1,117 @@
+"""What a displayed snippet section prints, shown under its code block.
+
+A page shows a section with a fence whose body is an include (`--8<-- "snippets/x.py:torch"`).
+Under that fence the build puts a ```text block titled "Output"/"Utdata" with the section's stdout,
+as `ramverk outputs` captured it into outputs/ (committed like results; the build runs no code).
+Nothing is typed: a section without captured stdout gets no block.
+
+The tests run every displayed block and compare what it prints with the block shown
+(`expected_by_code()`), after `comparable()` masks what is declared to vary: durations, memory
+addresses, and the sections listed in VARIES with the reason their output changes from run to run.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+
+from ramverk.contract import site_config
+from ramverk.pages import page_source, scanner
+from ramverk.render import notebooks
+from ramverk.render.page_text import t
+
+MAX_LINES = 30  # a longer output is cut on the page; the notebook shows all of it
+
+# Outputs that change from run to run beyond durations and addresses, by "snippet:section": why.
+# Shown on the page as captured; the test then only checks that the section still prints something.
+VARIES: dict[str, str] = {
+    "snippets/execution/static_vs_dynamic.py:serialise":
+        "the serialised program carries source locations, whose length depends on where it runs",
+}
+
+DURATION = re.compile(r"\d[\d,.]*(?:e[-+]?\d+)?\s*(?:ns|µs|us|ms|s|sec|seconds|min)\b")
+ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+
+
+@dataclass(frozen=True)
+class Shown:
+    line: int  # the closing fence's line in the page (1-based)
+    indent: str
+    targets: tuple[str, ...]  # "snippets/x.py:section", as included
+    stdout: str
+
+
+def shown_outputs(page_text: str, page_src: str, lang: str) -> list[Shown]:
+    """Each include fence of the page whose sections printed something, with that output."""
+    root = site_config.load().root
+    nbs = {nb.snippet: nb for nb in notebooks.page_notebooks(page_text, page_src, lang)}
+    lines = page_text.split("\n")
+    found = []
+    for block in scanner.scan(page_text, front_matter=False).code_blocks:
+        if not block.fence:
+            continue
+        targets = page_source.includes("\n".join(lines[block.start:block.end - 1]))
+        pieces = []
+        for target in targets:
+            snippet, _, section = target.partition(":")
+            nb = nbs.get(snippet)
+            if nb is None:
+                continue
+            outputs = notebooks.execute(root / snippet, nb.sections)
+            for name in [section] if section else nb.sections:
+                out = outputs.get(name)
+                if out is not None and not out.not_run and out.stdout.strip():
+                    pieces.append(out.stdout.rstrip("\n"))
+        if pieces:
+            closing = lines[block.end - 1]
+            found.append(Shown(block.end, closing[:len(closing) - len(closing.lstrip())], tuple(targets),
+                               "\n".join(pieces)))
+    return found
+
+
+def with_outputs(page_text: str, page_src: str, lang: str) -> str:
+    """The page with an output block under each include fence whose sections print something."""
+    lines = page_text.split("\n")
+    for shown in reversed(shown_outputs(page_text, page_src, lang)):
+        lines[shown.line:shown.line] = _block(shown, lang)
+    return "\n".join(lines)
+
+
+def _block(shown: Shown, lang: str) -> list[str]:
+    body = shown.stdout.split("\n")
+    if len(body) > MAX_LINES:
+        body = body[:MAX_LINES] + [t(lang, "output_more", n=len(body) - MAX_LINES)]
+    fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", shown.stdout)), default=0))
+    title = t(lang, "output")
+    return ["", *(shown.indent + line if line else "" for line in
+                  [f'{fence}text title="{title}"', *body, fence])]
+
+
+def code_key(code: str) -> str:
+    """Displayed code compared as code: indentation of the whole block (tabs) and blank lines ignored."""
+    return "\n".join(line.rstrip() for line in textwrap.dedent(code).strip().splitlines() if line.strip())
+
+
+def comparable(output: str) -> str:
+    """The output with what is declared to vary masked, and trailing space ignored."""
+    output = ADDRESS.sub("0x…", DURATION.sub("<duration>", output))
+    return "\n".join(line.rstrip() for line in output.strip().splitlines())
+
+
+def expected_by_code() -> dict[str, tuple[str, str | None]]:
+    """code_key(displayed code, includes expanded) -> (where it is shown, the stdout shown under it, or
+    None when VARIES declares it free to change)."""
+    expected: dict[str, tuple[str, str | None]] = {}
+    for page in page_source.pages():
+        if not page.lang:
+            continue
+        source = page.path.read_text(encoding="utf-8")
+        rel = page.path.relative_to(site_config.load().docs_dir).as_posix()
+        lines = source.split("\n")
+        for shown in shown_outputs(source, rel, page.lang):
+            start = next(b.start for b in scanner.scan(source, front_matter=False).code_blocks if b.end == shown.line)
+            code = code_key(page_source.expand("\n".join(lines[start:shown.line - 1])))
+            varies = any(t in VARIES for t in shown.targets)
+            expected.setdefault(code, (f"{page.rel}:{shown.line}", None if varies else shown.stdout))
+    return expected
