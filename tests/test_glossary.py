@@ -38,13 +38,15 @@ def test_some_pages_mark_terms():
 
 @pytest.fixture
 def tiny_site(tmp_path):
-    """A two-page site: one entry with a wrong anchor, one page marking an undefined term."""
+    """A two-page site: one entry with a wrong anchor, one without definitions linking a missing page,
+    one page marking an undefined term."""
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "glossary.yml").write_text(
-        "- {en: tensor, sv: tensor, page: t, anchor: strides, anchor_sv: steg}\n"
-        "- {en: kernel, sv: kärna, page: gone}\n",
+        "- {en: tensor, sv: tensor, page: t, anchor: strides, anchor_sv: steg,\n"
+        "   def_en: An array of numbers., def_sv: En array av tal.}\n"
+        "- {en: kernel, sv: kernel, page: gone, def_sv: '  '}\n",
         encoding="utf-8",
     )
     for lang, heading in [("sv", "Steg i minnet"), ("en", "Something else")]:
@@ -66,6 +68,19 @@ def test_the_checks_catch_each_kind_of_problem(tiny_site):
     assert any("'gone'" in m and "does not exist" in m for m in messages), messages
     assert sum("'warp'" in m for m in messages) == 2, messages  # undefined, on both pages
     assert not any("'tensor'" in m and "front matter" in m for m in messages), messages
+    # a missing or blank definition names the term and the language; a defined one is not reported
+    assert any("'kernel'" in m and "no definition in en" in m for m in messages), messages
+    assert any("'kernel'" in m and "no definition in sv" in m for m in messages), messages
+    assert not any("'tensor'" in m and "definition" in m for m in messages), messages
+
+
+def test_definitions_are_rendered_with_pipes_escaped(tiny_site):
+    (tiny_site / "docs" / "glossary.yml").write_text(
+        "- {en: tensor, sv: tensor, page: t, def_en: 'Shape | strides.', def_sv: 'Form och  stride.'}\n",
+        encoding="utf-8",
+    )
+    assert "| tensor | tensor | Shape \\| strides. | [T](t.md) |" in glossary.render("en", tiny_site)
+    assert "| tensor | tensor | Form och stride. | [T](t.md) |" in glossary.render("sv", tiny_site)
 
 
 def test_anchors_are_the_ids_the_build_gives(tmp_path):

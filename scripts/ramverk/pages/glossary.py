@@ -3,6 +3,10 @@
 `python -m ramverk glossary` writes docs/glossary.sv.md and docs/glossary.en.md;
 `python -m ramverk verify-glossary` regenerates them in memory and fails on any difference.
 
+Every entry carries a one- or two-sentence definition in each language (`def_en`, `def_sv`); an
+entry without one is a problem that names the term. The pages are written for readers; how to add
+a term is in CONTRIBUTING.md ("The glossary").
+
 How a page *uses* a glossary term: it lists the term in its front matter, by the English name
 exactly as in docs/glossary.yml (both language versions list the same English names)::
 
@@ -38,9 +42,16 @@ class Entry(BaseModel):
     page: str
     anchor: str | None = None
     anchor_sv: str | None = None
+    # Optional to the parser so that a missing one is reported by `problems()`, naming the term.
+    def_en: str | None = None
+    def_sv: str | None = None
 
     def term(self, lang: str) -> str:
         return self.sv if lang == "sv" else self.en
+
+    def definition(self, lang: str) -> str | None:
+        text = self.def_sv if lang == "sv" else self.def_en
+        return " ".join(text.split()) if text and text.strip() else None
 
     def anchor_for(self, lang: str) -> str | None:
         return (self.anchor_sv or self.anchor) if lang == "sv" else self.anchor
@@ -50,32 +61,20 @@ TEXT = {
     "sv": {
         "title": "Ordlista",
         "intro": (
-            "Alla tekniska termer som används på webbplatsen, på svenska och engelska. Varje term länkar "
-            "till sidan som förklarar den. Sidan genereras från `docs/glossary.yml` med "
-            "`python -m ramverk glossary`; ändra i YAML-filen, inte här."
+            "Alla tekniska termer som används på webbplatsen, på svenska och engelska, med en kort förklaring "
+            "av vad de betyder. Varje term länkar till sidan som förklarar den närmare. Termerna är bindande: "
+            "sidorna använder dem i precis den här formen."
         ),
-        "how": (
-            "**Så märks en term.** En sida som använder en term ur ordlistan räknar upp den i sitt "
-            "front matter, med det engelska namnet precis som i `docs/glossary.yml`: "
-            "`terms: [tensor, stride]`. Testet `tests/test_glossary.py` fallerar om en uppräknad term saknas "
-            "här, om en post pekar på en sida som inte finns eller om dess ankare inte är en rubrik på sidan."
-        ),
-        "head": "| Svenska | Engelska | Förklaras i |\n| --- | --- | --- |",
+        "head": "| Svenska | Engelska | Betydelse | Förklaras i |\n| --- | --- | --- | --- |",
     },
     "en": {
         "title": "Glossary",
         "intro": (
-            "Every technical term used on the site, in Swedish and English. Each term links to the page "
-            "that explains it. This page is generated from `docs/glossary.yml` by "
-            "`python -m ramverk glossary`; edit the YAML file, not this page."
+            "Every technical term used on the site, in Swedish and English, with a short definition of what "
+            "it means. Each term links to the page that explains it in full. The terms are binding: the pages "
+            "use them in exactly this form."
         ),
-        "how": (
-            "**How a term is marked.** A page that uses a glossary term lists it in its front matter, "
-            "by the English name exactly as in `docs/glossary.yml`: `terms: [tensor, stride]`. "
-            "The test `tests/test_glossary.py` fails when a listed term is missing here, when an entry "
-            "points at a page that does not exist, or when its anchor is not a heading on that page."
-        ),
-        "head": "| English | Swedish | Explained in |\n| --- | --- | --- |",
+        "head": "| English | Swedish | Meaning | Explained in |\n| --- | --- | --- | --- |",
     },
 }
 
@@ -109,8 +108,9 @@ def render(lang: str, root: Path | None = None) -> str:
         title = headings(path)[0] if path.exists() else None
         anchor = e.anchor_for(lang)
         target = f"{e.page}.md" + (f"#{anchor}" if anchor else "")
-        rows.append(f"| {e.term(lang)} | {e.term(other)} | [{title or e.page}]({target}) |")
-    return "\n".join([GENERATED, "", f"# {t['title']}", "", t["intro"], "", t["how"], "", t["head"], *rows, ""])
+        meaning = (e.definition(lang) or "").replace("|", "\\|")
+        rows.append(f"| {e.term(lang)} | {e.term(other)} | {meaning} | [{title or e.page}]({target}) |")
+    return "\n".join([GENERATED, "", f"# {t['title']}", "", t["intro"], "", t["head"], *rows, ""])
 
 
 def write(root: Path | None = None) -> list[Path]:
@@ -152,7 +152,7 @@ class Problem:
 
 
 def problems(root: Path | None = None) -> list[Problem]:
-    """Undefined marked terms, entries linking missing pages or anchors, duplicates."""
+    """Undefined marked terms, entries without a definition, entries linking missing pages or anchors, duplicates."""
     out = []
     known = entries(root)
     names = {e.en for e in known}
@@ -161,6 +161,9 @@ def problems(root: Path | None = None) -> list[Problem]:
         if e.en in seen:
             out.append(Problem("docs/glossary.yml", f"term {e.en!r} is listed twice"))
         seen.add(e.en)
+        for lang in ("en", "sv"):
+            if not e.definition(lang):
+                out.append(Problem("docs/glossary.yml", f"term {e.en!r} has no definition in {lang} (def_{lang})"))
         for lang in site_config.load(root).languages:
             path = page_path(e.page, lang, root)
             if not path.exists():
