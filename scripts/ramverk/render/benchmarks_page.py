@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ramverk.contract import site_config, snippet_spec
 from ramverk.contract.frameworks import display_name
-from ramverk.pages import page_source
+from ramverk.pages import page_source, scanner
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError, find
 from ramverk.render.page_text import t
@@ -31,7 +31,7 @@ def _pages_using(lang: str) -> dict[str, list[tuple[str, str]]]:
         if page.lang != lang:
             continue
         text = page.path.read_text(encoding="utf-8")
-        title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), page.stem)
+        title = next((h.text for h in scanner.scan(text).headings if h.level == 1), page.stem)
         for _, _, marker in find(text, page.rel, page.lang):
             if marker.name in ("timing", "claim") and (page.stem, title) not in out[marker.target]:
                 out[marker.target].append((page.stem, title))

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from ramverk.contract import site_config
 from ramverk.contract.snippet_spec import SECTION, sibling_imports
-from ramverk.pages import page_source
+from ramverk.pages import page_source, scanner
 
 LINK_TEXT = {"sv": "Öppna som notebook", "en": "Open as a notebook"}
 DOWNLOAD_TEXT = {"sv": "ladda ner .ipynb", "en": "download .ipynb"}
@@ -178,8 +178,6 @@ class Event:
     tab: str = ""  # an include inside a content tab: the tab's label
 
 
-FENCE = re.compile(r"^(?P<indent>\s*)(?P<mark>`{3,}|~{3,})")
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 TAB = re.compile(r'^\s*===\+?\s+"(?P<label>[^"]*)"')
 # Paragraphs that only make sense on the web page (its tabs, its table of timings).
 PAGE_ONLY = re.compile(r"\b(tabs?|flik(en|ar|arna)?)\b", re.I)
@@ -194,8 +192,13 @@ def _strip_front_matter(text: str) -> str:
 
 
 def _events(text: str) -> list[Event]:
-    """The page as a flat list: headings, prose paragraphs, includes, other code blocks, the rest."""
+    """The page as a flat list: headings, prose paragraphs, includes, other code blocks, the rest.
+    Code blocks and headings are what the site's one Markdown reading (pages.scanner) finds."""
+    scan = scanner.scan(text, front_matter=False)
     lines = text.split("\n")
+    fences = {block.start: block for block in scan.code_blocks if block.fence}
+    in_code = {n for block in scan.code_blocks for n in range(block.start, block.end + 1)}
+    heading_at = {h.line: h for h in scan.headings}
     events: list[Event] = []
     tab, tab_indent, para = "", -1, []
 
@@ -206,35 +209,31 @@ def _events(text: str) -> list[Event]:
             events.append(Event(kind, _notebook_markdown(block) if kind == "para" else ""))
             para.clear()
 
-    i = 0
-    while i < len(lines):
-        line = lines[i]
+    for number, line in enumerate(lines, start=1):
         indent = len(line) - len(line.lstrip())
-        if line.strip() and tab and indent <= tab_indent:
+        if line.strip() and tab and indent <= tab_indent and number not in in_code:
             tab = ""
-        if fence := FENCE.match(line):
+        if number in fences:
             flush()
-            body = []
-            i += 1
-            while i < len(lines) and not lines[i].strip().startswith(fence["mark"]):
-                body.append(lines[i])
-                i += 1
-            targets = page_source.includes("\n".join(body))
+            block = fences[number]
+            targets = page_source.includes("\n".join(lines[block.start:block.end - 1]))
             if targets:
                 events.extend(Event("include", t, tab=tab) for t in targets)
             else:
                 events.append(Event("fence"))
+        elif number in in_code:
+            continue
         elif m := TAB.match(line):
             flush()
             tab, tab_indent = m["label"], indent
-        elif (m := HEADING.match(line)) and indent == 0:
+        elif number in heading_at and indent == 0:
             flush()
-            events.append(Event("heading", _notebook_markdown(m[2]), level=len(m[1])))
+            heading = heading_at[number]
+            events.append(Event("heading", _notebook_markdown(heading.text), level=heading.level))
         elif not line.strip():
             flush()
         else:
             para.append(line)
-        i += 1
     flush()
     return events
 
@@ -497,28 +496,26 @@ def long_code_lines(limit: int) -> list[str]:
     problems: dict[str, str] = {}
     for page in page_source.pages():
         text = page.path.read_text(encoding="utf-8")
-        lines, fence, indent = text.split("\n"), None, 0
-        for number, line in enumerate(lines, start=1):
-            if fence is None:
-                if m := FENCE.match(line):
-                    fence, indent = m["mark"], len(m["indent"])
-                continue
-            if line.strip().startswith(fence):
-                fence = None
-                continue
-            targets = page_source.includes(line)
-            for target in targets:
-                snippet, _, section = target.partition(":")
-                if (root / snippet).is_file():
-                    for where, width in _section_widths(root / snippet, section, root):
-                        if width > limit:
-                            problems.setdefault(where, f"{where}: displayed code line has {width} characters "
-                                                       f"(at most {limit} fit the code column); wrap it, or move "
-                                                       f"its comment above it")
-            if not targets and len(line[indent:]) > limit:
-                where = f"{page.rel}:{number}"
-                problems.setdefault(where, f"{where}: code line has {len(line[indent:])} characters "
-                                           f"(at most {limit} fit the code column)")
+        lines = text.split("\n")
+        for block in scanner.scan(text).code_blocks:
+            opening = lines[block.start - 1]
+            indent = len(opening) - len(opening.lstrip()) if block.fence else 4
+            body = range(block.start + 1, block.end) if block.fence else range(block.start, block.end + 1)
+            for number in body:
+                line = lines[number - 1]
+                targets = page_source.includes(line)
+                for target in targets:
+                    snippet, _, section = target.partition(":")
+                    if (root / snippet).is_file():
+                        for where, width in _section_widths(root / snippet, section, root):
+                            if width > limit:
+                                problems.setdefault(where, f"{where}: displayed code line has {width} characters "
+                                                           f"(at most {limit} fit the code column); wrap it, or "
+                                                           f"move its comment above it")
+                if not targets and len(line[indent:]) > limit:
+                    where = f"{page.rel}:{number}"
+                    problems.setdefault(where, f"{where}: code line has {len(line[indent:])} characters "
+                                               f"(at most {limit} fit the code column)")
     return list(problems.values())
 
 
