@@ -12,7 +12,7 @@ import re
 
 import nbformat
 import pytest
-from ramverk.render import notebooks
+from ramverk.render import notebooks, page_text
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +67,7 @@ def test_the_notebook_page_shows_cells_and_outputs_not_json(built_site, nb):
                 first = output.text.strip().splitlines()[0]
                 assert _visible(first) in _visible(body[1]), f"output {first!r} is not on the page"
     # The page's title and the note on outputs, in the page's language.
-    assert notebooks.OUTPUTS_NOTE[nb.lang].split(":")[0] in _visible(body[1])
+    assert page_text.t(nb.lang, "notebook_outputs_note").split(":")[0] in _visible(body[1])
     # No outside requests: no script or stylesheet of mkdocs-jupyter's template, no MathJax, no CDN.
     assert not re.search(r"<(script|style|link)\b", body[1])
     assert not re.search(r'(src|href)="(https?:)?//', page.split("<body", 1)[1].split("</article>", 1)[0]
@@ -83,7 +83,7 @@ def test_the_download_is_a_valid_notebook_in_the_page_language(built_site, nb):
     nbformat.validate(document)
     assert document.cells[0].cell_type == "markdown"
     assert document.cells[0].source.startswith(f"# {nb.title}")
-    assert notebooks.OUTPUTS_NOTE[nb.lang] in document.cells[0].source
+    assert page_text.t(nb.lang, "notebook_outputs_note") in document.cells[0].source
     assert json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]["language"] == "python"
 
 

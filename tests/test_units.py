@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import json
 import shutil
 from datetime import datetime, timezone
@@ -346,3 +347,18 @@ def test_each_page_searches_its_own_languages_index(tmp_path, search_hook):
     out = search_hook.on_post_page(_page_html("../.."), swedish_page, _config(tmp_path))
     assert '{"base": "../..", "search": "x"}' in out  # the default language keeps the root index
     assert '<link rel="alternate" href="../../en/" hreflang="en">' in out
+
+
+def test_the_text_catalogue_has_every_key_in_every_language():
+    from ramverk.contract import site_config
+    from ramverk.render import page_text
+
+    languages = site_config.load().languages
+    assert set(page_text.TEXT) == set(languages)
+    keys = {lang: set(page_text.TEXT[lang]) for lang in languages}
+    for lang in languages:
+        for other in languages:
+            assert not keys[lang] - keys[other], f"in {lang} but not in {other}: {sorted(keys[lang] - keys[other])}"
+    for lang in languages:  # the same placeholders on both sides
+        for key, text in page_text.TEXT[lang].items():
+            assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", page_text.TEXT["en"][key])), key

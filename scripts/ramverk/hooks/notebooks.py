@@ -28,9 +28,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from ramverk.contract import site_config
 from ramverk.render import notebooks
-
-BACK_TEXT = {"sv": "Från sidan", "en": "From the page"}
-DOWNLOAD_TEXT = {"sv": "Ladda ner notebooken", "en": "Download the notebook"}
+from ramverk.render.page_text import t
 
 
 class NotebookPage(File):
@@ -162,8 +160,8 @@ def on_page_content(html_text, page, config, files):
     origin_link = ""
     if origin is not None and origin.url:
         href = posixpath.relpath(origin.url, here) + ("/" if origin.url.endswith("/") else "")
-        origin_link = (f'{BACK_TEXT.get(lang, BACK_TEXT["en"])} <a href="{html.escape(href)}">'
+        origin_link = (f'{t(lang, "notebook_back")} <a href="{html.escape(href)}">'
                        f"{html.escape(nb.title)}</a> · ")
     top = (f'<p class="ramverk-notebook-links">{origin_link}<a href="{html.escape(nb.name)}.ipynb">'
-           f'{DOWNLOAD_TEXT.get(lang, DOWNLOAD_TEXT["en"])} (<code>{html.escape(nb.name)}.ipynb</code>)</a></p>\n')
+           f'{t(lang, "notebook_download")} (<code>{html.escape(nb.name)}.ipynb</code>)</a></p>\n')
     return top + clean(html_text)

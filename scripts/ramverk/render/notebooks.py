@@ -41,19 +41,8 @@ from pathlib import Path
 from ramverk.contract import site_config
 from ramverk.contract.snippet_spec import SECTION, sibling_imports
 from ramverk.pages import page_source, scanner
+from ramverk.render.page_text import t
 
-LINK_TEXT = {"sv": "Öppna som notebook", "en": "Open as a notebook"}
-DOWNLOAD_TEXT = {"sv": "ladda ner .ipynb", "en": "download .ipynb"}
-OUTPUTS_NOTE = {
-    "sv": "Utdata under cellerna spelades in när webbplatsen byggdes: cellerna kördes i ordning i en "
-          "Python-process. Tider och slumptal blir andra på din dator.",
-    "en": "The outputs under the cells were recorded when the site was built: the cells ran in order in one "
-          "Python process. Timings and random numbers will differ on your machine.",
-}
-NOT_RUN = {
-    "sv": "Cellen ovan kördes inte när webbplatsen byggdes: {reason}.",
-    "en": "The cell above was not run when the site was built: {reason}.",
-}
 TIMEOUT_S = float(os.environ.get("RAMVERK_NOTEBOOK_TIMEOUT_S", 600))
 EXECUTION_VERSION = 1  # bump when the executor's output format changes: invalidates outputs/
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -166,7 +155,7 @@ def page_notebooks(text: str, page_src: str, lang: str) -> list[PageNotebook]:
                 seen[snippet].add(s)
                 out.append(Cell("code", shown[s], s))
             since = []
-    head = "\n\n".join([f"# {title}", *intro, f"*{OUTPUTS_NOTE.get(lang, OUTPUTS_NOTE['en'])}*"])
+    head = "\n\n".join([f"# {title}", *intro, f"*{t(lang, 'notebook_outputs_note')}*"])
     return [PageNotebook(page_src, stem, lang, s, title, (Cell("markdown", head), *cells[s])) for s in order]
 
 
@@ -442,7 +431,7 @@ def notebook(nb: PageNotebook) -> dict:
                 code.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=list(tb)))
         cells.append(code)
         if result.not_run:
-            reason = NOT_RUN.get(nb.lang, NOT_RUN["en"]).format(reason=result.not_run)
+            reason = t(nb.lang, "notebook_not_run", reason=result.not_run)
             cells.append(nbformat.v4.new_markdown_cell(f"*{reason}*", id=f"cell-{len(cells)}"))
     document = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
                                                                "language_info": LANGUAGE_INFO})
@@ -481,10 +470,10 @@ def links_markdown(page_text: str, page_src: str, lang: str) -> str:
     nbs = page_notebooks(page_text, page_src, lang)
     if not nbs:
         return ""
-    download = DOWNLOAD_TEXT.get(lang, DOWNLOAD_TEXT["en"])
+    download = t(lang, "notebook_download_short")
     links = ", ".join(f"[`{nb.name}`]({posixpath.relpath(nb.src_uri, here)}) "
                       f"([{download}]({posixpath.relpath(nb.download_uri, here)}))" for nb in nbs)
-    return f"\n\n---\n\n**{LINK_TEXT.get(lang, LINK_TEXT['en'])}:** {links}\n{{: .ramverk-notebooks }}\n"
+    return f"\n\n---\n\n**{t(lang, 'notebook_link')}:** {links}\n{{: .ramverk-notebooks }}\n"
 
 
 # --- Code wider than the page's code column (`ramverk check code-width`) ---------------------------

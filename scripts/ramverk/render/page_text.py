@@ -1,4 +1,5 @@
-"""The words the generated tables and charts use, in each language (numbers go through number_format)."""
+"""The words the build adds to pages (tables, charts, claims, output blocks, notebooks), in each language:
+one catalogue, with a test that every key exists in both. Numbers go through number_format."""
 
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ TEXT = {
         "threads_plural": "trådar",
         "output": "Utdata",
         "output_more": "… {n} rader till (hela utdatan finns i notebooken)",
+        "notebook_link": "Öppna som notebook",
+        "notebook_download_short": "ladda ner .ipynb",
+        "notebook_outputs_note": "Utdata under cellerna spelades in med python -m ramverk outputs: cellerna kördes i "
+                                 "ordning i en Python-process. Tider och slumptal blir andra på din dator.",
+        "notebook_not_run": "Cellen ovan kördes inte när utdatan spelades in: {reason}.",
+        "notebook_back": "Från sidan",
+        "notebook_download": "Ladda ner notebooken",
     },
     "en": {
         "case": "Case",
@@ -66,6 +74,14 @@ TEXT = {
         "threads_plural": "threads",
         "output": "Output",
         "output_more": "… {n} more lines (the whole output is in the notebook)",
+        "notebook_link": "Open as a notebook",
+        "notebook_download_short": "download .ipynb",
+        "notebook_outputs_note": "The outputs under the cells were recorded with python -m ramverk outputs: the cells "
+                                 "ran in order in one Python process. Timings and random numbers will differ on "
+                                 "your machine.",
+        "notebook_not_run": "The cell above was not run when the outputs were recorded: {reason}.",
+        "notebook_back": "From the page",
+        "notebook_download": "Download the notebook",
     },
 }
 
