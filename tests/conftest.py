@@ -90,10 +90,22 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """End the run with the count of verified code blocks and the pages they come from."""
+    """End the run with the slowest snippets and pages, and the count of verified code blocks."""
     from ramverk.checks import code_blocks
 
     stats = terminalreporter.stats
+    seconds: dict[str, float] = {}
+    for report in stats.get("passed", []) + stats.get("failed", []):
+        for name, value in report.user_properties:
+            if name == "run_seconds" and "test_code_block[" in report.nodeid:
+                page = report.nodeid.split("[", 1)[1].rsplit(":", 1)[0]
+                seconds[f"page {page}"] = seconds.get(f"page {page}", 0.0) + value
+            elif name == "run_seconds":
+                seconds[f"snippet {report.nodeid.split('[', 1)[1].rstrip(']')}"] = value
+    if seconds:
+        slowest = sorted(seconds.items(), key=lambda item: -item[1])[:8]
+        terminalreporter.write_line("slowest in the shared processes (wall s, forked runs, quick sizes): " +
+                                    ", ".join(f"{name} {value:.0f}" for name, value in slowest))
     ran = [r for r in stats.get("passed", []) + stats.get("failed", []) if "test_code_block[" in r.nodeid]
     if not ran:
         return

@@ -35,6 +35,7 @@ def _page_outcomes(page: str) -> dict[str, code_blocks.BlockOutcome]:
                                    for page, group in PAGES.items() for b in group])
 def test_code_block(block, record_property):
     outcome = _page_outcomes(block.page)[block.test_id]
+    record_property("run_seconds", outcome.seconds)
     if not outcome.ok:
         pytest.fail(
             f"code block failed (shown at {', '.join(block.pages)}):\n{outcome.stderr}", pytrace=False

@@ -48,9 +48,10 @@ def _outcomes(group: str) -> dict[Path, code_blocks.BlockOutcome]:
 @pytest.mark.timeout(2400)  # the group's whole run, paid by its first test
 @pytest.mark.parametrize("path", [pytest.param(p, id=_name(p), marks=pytest.mark.xdist_group(GROUP_OF[p]))
                                   for p in SNIPPETS])
-def test_snippet_runs_as_main(path):
+def test_snippet_runs_as_main(path, record_property):
     # sandboxed like the code blocks: no credentials, a memory limit, the process group killed on timeout
     outcome = _outcomes(GROUP_OF[path])[path]
+    record_property("run_seconds", outcome.seconds)  # the slowest are listed at the end of the run (conftest.py)
     rel = path.relative_to(helpers.ROOT)
     assert outcome.ok, f"{rel} failed:\n{outcome.stderr}"
     assert outcome.stdout.strip(), f"{rel} printed nothing; a snippet should show its result"
