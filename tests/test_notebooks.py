@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 
+import helpers
 import nbformat
 import pytest
 from ramverk.render import notebooks, page_text
@@ -116,3 +117,20 @@ def test_a_build_runs_no_snippet_it_says_what_is_not_captured_yet(tmp_path, monk
     snippet.write_text('# --8<-- [start:a]\nraise SystemExit("this must not run in a build")\n# --8<-- [end:a]\n')
     outputs = notebooks.execute(snippet, ("a",))
     assert outputs["a"].not_run == notebooks.NOT_CAPTURED and not list(tmp_path.glob("*.json"))
+
+
+@pytest.mark.parametrize("lang, prefix", [("sv", ""), ("en", "en/")])
+def test_the_built_page_shows_what_each_section_prints_under_its_code(built_site, lang, prefix):
+    import html as html_lib
+
+    from ramverk.render import output_blocks
+
+    source = (helpers.ROOT / "docs" / "execution" / f"overview.{lang}.md").read_text(encoding="utf-8")
+    shown = output_blocks.shown_outputs(source, f"execution/overview.{lang}.md", lang)
+    assert shown, "the overview page shows snippet sections; each should have its output"
+    page = (built_site / prefix / "execution" / "overview" / "index.html").read_text(encoding="utf-8")
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", page))
+    assert text.count(page_text.t(lang, "output")) >= len(shown)
+    for block in shown:
+        for line in block.stdout.splitlines():
+            assert line.strip() in text, f"{line!r} of {block.targets} is not on the built page"
