@@ -304,3 +304,14 @@ def test_chart_bars_come_in_the_tables_order(results, monkeypatch):
     chart_cases = [f"{frameworks.display_name(r.record.case.framework)} · `{r.record.case.mode}`" for r in drawn[0]]
     # the snippet's order (python, torch, tensorflow, jax), not the alphabet's
     assert chart_cases == table_cases == ["PyTorch · `eager`", "JAX · `eager`", "JAX · `jit`"]
+
+
+def test_a_claim_uses_the_paired_ratio_stored_on_either_row(results):
+    """One definition everywhere: the paired ratio when the runner interleaved the two modes, whichever
+    row stores it, else the ratio of the medians."""
+    # stored on the slower row: eager's time / jit's, paired
+    slow = _record("eager", 0.00132).model_copy(update={"ratio": Ratio(baseline_mode="jit", median=3.0, q1=2.9,
+                                                                        q3=3.1, n=21)})
+    results([_record("jit", 0.000456), slow])
+    out = _render(f"<!-- claim: {SNIPPET} framework=jax faster=jit slower=eager -->", "en")
+    assert "✓ measured: 3.00× faster" in out  # the medians would say 2.89×

@@ -57,7 +57,8 @@ def selected_rows(marker: Marker, allowed: set[str]) -> tuple[snippet_spec.Snipp
 
 
 def speedup(row: Row, baseline: str | None, same_column: dict[str, Row]) -> tuple[float, float, float] | None:
-    """(median, low, high) of baseline time / this time; paired when the runner interleaved them."""
+    """(median, low, high) of baseline time / this time: the paired ratio when the runner interleaved
+    the two (stored on either row), else the ratio of the two medians. Tables and claims both use it."""
     if not baseline or row.record.case.mode == baseline:
         return None
     ratio = row.record.ratio
@@ -66,6 +67,9 @@ def speedup(row: Row, baseline: str | None, same_column: dict[str, Row]) -> tupl
     base = same_column.get(baseline)
     if base is None:
         return None
+    inverse = base.record.ratio  # the pair measured the other way round: the same paired figure
+    if inverse and inverse.baseline_mode == row.record.case.mode:
+        return inverse.median, inverse.q1, inverse.q3
     value = base.record.stats.median_s / row.record.stats.median_s
     return value, value, value
 
