@@ -315,3 +315,17 @@ def test_a_claim_uses_the_paired_ratio_stored_on_either_row(results):
     results([_record("jit", 0.000456), slow])
     out = _render(f"<!-- claim: {SNIPPET} framework=jax faster=jit slower=eager -->", "en")
     assert "✓ measured: 3.00× faster" in out  # the medians would say 2.89×
+
+
+def test_a_claim_across_frameworks_compares_the_medians_and_fails_when_contradicted(results):
+    def framework(record: Record, name: str) -> Record:
+        return record.model_copy(update={"case": record.case.model_copy(update={"framework": name})})
+
+    results([framework(_record("eager", 0.0002), "torch"), _record("eager", 0.0010)])
+    marker = f"<!-- claim: {SNIPPET} faster=torch/eager slower=jax/eager -->"
+    assert "✓ measured: 5.00× faster" in _render(marker, "en")
+    assert "✓ uppmätt: 5,00× snabbare" in _render(marker, "sv")
+    with pytest.raises(markers.MarkerError, match="contradicts the claim.*jax/eager is 5.00× the time of torch/eager"):
+        _render(f"<!-- claim: {SNIPPET} faster=jax/eager slower=torch/eager -->", "en")
+    with pytest.raises(markers.MarkerError, match="claim needs framework=, or faster=FRAMEWORK/MODE"):
+        _render(f"<!-- claim: {SNIPPET} faster=eager slower=torch/eager -->", "en")
