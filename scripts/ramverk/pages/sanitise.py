@@ -15,6 +15,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.parsers import expat
 
 import nh3
@@ -94,6 +95,7 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
+@lru_cache(maxsize=8)  # the publish hook cleans each page twice: to judge it, then to publish it
 def clean(html: str) -> str:
     """The page content the site publishes: allowed tags and attributes only."""
     return nh3.clean(html, tags=HTML_TAGS | MATHML_TAGS, attributes=ATTRIBUTES,
