@@ -169,13 +169,18 @@ print("four shapes, dynamic=True:", n_graphs, "graph")
 import torch
 import torch._dynamo
 
-n_graphs = 0
+runs = []  # one entry per compiled graph: how often it has run
 
 
 def counting_backend(gm, example_inputs):
-    global n_graphs
-    n_graphs += 1
-    return gm.forward
+    runs.append(0)
+    index = len(runs) - 1
+
+    def run(*args):
+        runs[index] += 1
+        return gm.forward(*args)
+
+    return run
 
 
 @torch.compile(backend=counting_backend)
@@ -185,10 +190,10 @@ def total(x):
 
 # a limit of 2 (the default is 8), only inside this block
 with torch._dynamo.config.patch(recompile_limit=2):
-    for rank in range(1, 5):
-        x = torch.ones([2] * rank)  # a new number of dimensions every time
+    for rank in (1, 2, 3, 4, 1):  # a new number of dimensions, then rank 1
+        x = torch.ones([2] * rank)
         y = total(x)
-        print(f"x{tuple(x.shape)}: sum {y.item():.3f}, graphs: {n_graphs}")
+        print(f"x{tuple(x.shape)}: sum {y.item():.3f}, runs per graph: {runs}")
 # --8<-- [end:recompile_limit]
 
 # --8<-- [start:aot_autograd]
