@@ -118,9 +118,31 @@ w = jnp.array([2.0, -1.0])
 x = jnp.array([1.0, 3.0])
 # JAX is eager too, outside jit
 print("loss, computed at once:", float(loss_fn(w, x)))
-# no recorded graph: grad transforms the function
+# grad traces loss_fn on every call and differentiates the trace
 print("dloss/dw =", jax.grad(loss_fn)(w, x))
 # --8<-- [end:grad_jax]
+
+# --8<-- [start:grad_traces]
+import jax
+import jax.numpy as jnp
+
+
+def loss_fn(w, x):
+    print("  loss_fn runs, w is a", type(w).__name__)  # a tracer, not an array
+    return jax.nn.relu(w * x).sum()
+
+
+w = jnp.array([2.0, -1.0])
+x = jnp.array([1.0, 3.0])
+grad_fn = jax.grad(loss_fn)
+print("jax.grad, two calls:")
+grad_fn(w, x)
+grad_fn(w, x)  # traced again
+print("jax.jit(jax.grad), two calls:")
+fast_grad = jax.jit(grad_fn)
+fast_grad(w, x)
+fast_grad(w, x)  # the compiled trace is reused: loss_fn does not run
+# --8<-- [end:grad_traces]
 
 if __name__ == "__main__":
     print("pytorch_eager: all demonstrations ran")

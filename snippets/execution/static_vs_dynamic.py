@@ -3,7 +3,7 @@
 1. Optimisation: a static graph is known before it runs, so a compiler can rewrite it (XLA fuses ops).
 2. Serialisation: a static graph can be saved and run without the Python source (jax.export).
 3. Debugging: in eager code print shows values; inside a traced function it shows placeholders.
-4. Control flow: eager code branches on data with plain Python; a traced function cannot.
+4. Control flow: eager code branches on data with plain Python; jax.jit cannot trace such an if.
 
 Run it: python snippets/execution/static_vs_dynamic.py
 """

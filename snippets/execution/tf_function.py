@@ -1,4 +1,5 @@
-"""TensorFlow graph mode with tf.function: tracing, the static graph, retracing, side effects, AutoGraph.
+"""TensorFlow graph mode with tf.function: tracing, the static graph, retracing, side effects, AutoGraph
+(and what the two branches of an if may differ in), and the graph of a small function.
 
 Run it: python snippets/execution/tf_function.py
 """
@@ -155,6 +156,41 @@ except Exception as e:
     print(str(e).strip().splitlines()[-1].strip())
 # --8<-- [end:autograph_fails]
 
+# --8<-- [start:branch_shapes]
+import tensorflow as tf
+
+
+@tf.function
+def pick(flag):
+    if flag:  # a tensor condition: AutoGraph turns it into tf.cond
+        y = tf.zeros([2])
+    else:
+        y = tf.zeros([3])  # another shape: allowed
+    return y
+
+
+print("shapes:", pick(tf.constant(True)).shape, pick(tf.constant(False)).shape)
+graph = pick.get_concrete_function(tf.TensorSpec([], tf.bool))
+# the graph's output shape is relaxed to "length unknown"
+print("output shape in the graph:", graph.structured_outputs.shape)
+
+
+@tf.function
+def pick_dtype(flag):
+    if flag:
+        y = tf.zeros([2], tf.float32)
+    else:
+        y = tf.zeros([2], tf.int32)  # another dtype: not allowed
+    return y
+
+
+try:
+    pick_dtype(tf.constant(True))
+except TypeError as e:
+    # the message already names the type
+    print(str(e).strip().splitlines()[-1].strip())
+# --8<-- [end:branch_shapes]
+
 # --8<-- [start:python_value]
 import tensorflow as tf
 
@@ -188,6 +224,21 @@ with graph.as_default():  # TF1 style: define the whole graph first ...
 with tf1.Session(graph=graph) as sess:
     print("sess.run:", sess.run(y, feed_dict={x: [1.0, 2.0, 3.0]}))
 # --8<-- [end:tf1]
+
+# --8<-- [start:small_graph]
+import tensorflow as tf
+
+
+@tf.function
+def f_tf(x, w):
+    return tf.reduce_sum(tf.tanh(x @ w))
+
+
+x = tf.ones([2, 2])
+graph = f_tf.get_concrete_function(x, x).graph
+# MatMul, Tanh, Sum: the operations eager runs (Const: the axes of the sum)
+print([op.type for op in graph.get_operations() if op.type != "Placeholder"])
+# --8<-- [end:small_graph]
 
 if __name__ == "__main__":
     print("tf_function: all demonstrations ran")
