@@ -43,6 +43,28 @@ print(
 assert (a.grad.item(), b.grad.item()) == (7.0, 2.0)
 # --8<-- [end:torch]
 
+# --8<-- [start:paths_vs_calls]
+import torch
+
+a = torch.tensor(2.0, requires_grad=True)
+b = torch.tensor(3.0, requires_grad=True)
+
+# 1. Within ONE backward pass: a reaches f along two paths, and the chain
+#    rule adds their contributions. Every framework does this.
+f = a * (a + b)
+(df_da,) = torch.autograd.grad(f, a)  # returns the gradient; .grad untouched
+print("one pass, two paths: df/da =", df_da.item())  # c + a = 5 + 2
+assert df_da.item() == 7.0 and a.grad is None
+
+# 2. ACROSS backward calls: .backward() adds into a.grad instead of
+#    overwriting it, PyTorch's choice that makes gradient accumulation easy.
+for call in (1, 2):
+    f = a * (a + b)  # a new forward pass, a new graph
+    f.backward()
+    print(f"after backward call {call}: a.grad =", a.grad.item())
+assert a.grad.item() == 14.0  # 7 + 7: two calls, not two paths
+# --8<-- [end:paths_vs_calls]
+
 # --8<-- [start:tensorflow]
 import tensorflow as tf
 

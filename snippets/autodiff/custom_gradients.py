@@ -126,12 +126,17 @@ import jax.numpy as jnp
 
 
 def softplus_naive(x):
-    return jnp.log(1 + jnp.exp(x))
+    return jnp.log(1 + jnp.exp(x))  # e^x overflows to inf for large x
+
+
+def softplus_safe(x):
+    # a safe forward pass: above 20, log(1 + e^x) equals x in float32
+    return jnp.where(x > 20.0, x, jnp.log1p(jnp.exp(x)))
 
 
 @jax.custom_jvp
 def softplus(x):
-    return jnp.logaddexp(x, 0.0)  # log(1 + e^x) without overflow
+    return jnp.where(x > 20.0, x, jnp.log1p(jnp.exp(x)))
 
 
 @softplus.defjvp
@@ -141,11 +146,20 @@ def softplus_jvp(primals, tangents):
     return softplus(x), jax.nn.sigmoid(x) * t
 
 
-for x in [1.0, 100.0]:
-    print(
-        f"x={x:5}: naive grad {float(jax.grad(softplus_naive)(x))}, "
-        f"custom grad {float(jax.grad(softplus)(x))}"
-    )
+x = 100.0
+for name, f in [
+    ("naive", softplus_naive),
+    ("safe forward", softplus_safe),
+    ("custom_jvp", softplus),
+]:
+    value, slope = float(f(x)), float(jax.grad(f)(x))
+    print(f"{name:12}: f({x}) = {value}, f'({x}) = {slope}")
+# the safe forward is right, but autodiff still differentiates the branch
+# jnp.where discards, and 0 · nan is nan:
+assert float(softplus_safe(x)) == 100.0
+assert jnp.isnan(jax.grad(softplus_safe)(x))
+assert float(jax.grad(softplus)(x)) == 1.0  # the custom rule fixes it
+assert float(jax.grad(softplus)(1.0)) == float(jax.nn.sigmoid(1.0))
 # --8<-- [end:stable]
 
 # --8<-- [start:straight_through]
@@ -172,6 +186,13 @@ print("gradient through torch.round:", x.grad)
 x.grad = None
 RoundSTE.apply(x).sum().backward()
 print("gradient through RoundSTE:   ", x.grad)
+# a deliberate lie, and gradcheck (finite differences) catches it:
+xd = torch.tensor([0.2, 0.7, 1.4], dtype=torch.float64, requires_grad=True)
+try:
+    torch.autograd.gradcheck(RoundSTE.apply, (xd,))
+    raise AssertionError("gradcheck accepted the straight-through rule")
+except RuntimeError as e:  # GradcheckError
+    print("gradcheck:", type(e).__name__ + ":", str(e).splitlines()[0])
 # --8<-- [end:straight_through]
 
 

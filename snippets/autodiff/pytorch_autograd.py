@@ -34,6 +34,7 @@ w = torch.tensor(3.0, requires_grad=True)
 print("after one backward: ", w.grad.item())
 (w**2).backward()  # a new graph, and its gradient is ADDED to w.grad
 print("after two backwards:", w.grad.item())
+assert w.grad.item() == 12.0  # 6 + 6, not 6
 # --8<-- [end:accumulate]
 
 # --8<-- [start:freed]
@@ -109,7 +110,10 @@ for step in range(201):
         w1.grad.zero_()
         w2.grad.zero_()
     if step % 50 == 0:
+        if step == 0:
+            first = loss.item()
         print(f"step {step:3d}  loss {loss.item():9.3f}")
+assert loss.item() < first  # the printed loss went down
 # --8<-- [end:raw]
 
 # --8<-- [start:module]
@@ -131,7 +135,10 @@ for step in range(201):
         for param in model.parameters():  # the module knows its own parameters
             param -= learning_rate * param.grad
     if step % 50 == 0:
+        if step == 0:
+            first = loss.item()
         print(f"step {step:3d}  loss {loss.item():.4f}")
+assert loss.item() < first  # the printed loss went down
 # --8<-- [end:module]
 
 # --8<-- [start:optim]
@@ -151,7 +158,10 @@ for step in range(201):
     loss.backward()
     optimizer.step()  # the update rule lives in the optimiser
     if step % 50 == 0:
+        if step == 0:
+            first = loss.item()
         print(f"step {step:3d}  loss {loss.item():.4f}")
+assert loss.item() < first  # the printed loss went down
 # --8<-- [end:optim]
 
 

@@ -36,6 +36,9 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 
 
 def worker(rank, world_size, init_file, steps, queue):
+    # one thread per rank: the ranks share the cores, and a forked child
+    # must not reuse the OpenMP threads its parent may have started
+    torch.set_num_threads(1)
     dist.init_process_group(
         "gloo",
         init_method=f"file://{init_file}",
@@ -68,16 +71,23 @@ def worker(rank, world_size, init_file, steps, queue):
             for p, g in zip(model.parameters(), local_grads)
         )
         opt.step()
+    # Not only gradients travel: at the start of every forward pass DDP
+    # broadcasts rank 0's buffers, such as BatchNorm's running mean
+    # (forward_sync_buffers, formerly broadcast_buffers, is True by default).
+    bn = DDP(torch.nn.BatchNorm1d(4).eval())
+    bn.module.running_mean.fill_(float(rank))  # 0 on rank 0, 1 on rank 1
+    bn(torch.zeros(2, 4))
+    synced = bool((bn.module.running_mean == 0).all())
     # plain lists pickle safely
-    queue.put(
-        (rank, averaged, [p.detach().tolist() for p in model.parameters()])
-    )
+    weights = [p.detach().tolist() for p in model.parameters()]
+    queue.put((rank, averaged, weights, synced))
     dist.destroy_process_group()
 
 
 def train(world_size=2, steps=3):
     """Run DDP in world_size CPU processes; return
-    {rank: (grads_were_averaged, final_weights)}."""
+    {rank: (grads_were_averaged, final_weights)} and
+    {rank: buffers_were_broadcast}."""
     # fork: works from a notebook or an exec'd block, Linux/macOS only
     ctx = mp.get_context("fork")
     queue = ctx.SimpleQueue()
@@ -91,21 +101,54 @@ def train(world_size=2, steps=3):
         ]
         for p in procs:
             p.start()
-        results = dict(
-            (r, (avg, w)) for r, avg, w in (queue.get() for _ in procs)
-        )
+        found = [queue.get() for _ in procs]
         for p in procs:
             p.join(timeout=60)
-    return results
+    results = {r: (avg, w) for r, avg, w, _ in found}
+    return results, {r: synced for r, _, _, synced in found}
 
 
-results = train(world_size=2, steps=3)
+results, buffers = train(world_size=2, steps=3)
 same = results[0][1] == results[1][1]  # exact equality, bit for bit
 print(
     "gradients averaged on every rank:", all(avg for avg, _ in results.values())
 )
 print("ranks end with identical weights:", same)
+print("rank 0's buffers broadcast to every rank:", all(buffers.values()))
 # --8<-- [end:ddp]
+
+# --8<-- [start:caveats]
+import torch
+
+torch.manual_seed(0)
+x, y = torch.randn(8, 2), torch.randn(8, 1)
+
+
+def weight_grad(model, xb, yb):
+    model.zero_grad()
+    torch.nn.functional.mse_loss(model(xb), yb).backward()
+    return model[0].weight.grad.clone()
+
+
+def two_ranks(model, split):
+    """Average of two 'ranks' gradients, as DDP computes it."""
+    g0 = weight_grad(model, x[:split], y[:split])
+    g1 = weight_grad(model, x[split:], y[split:])
+    return (g0 + g1) / 2
+
+
+plain = torch.nn.Sequential(torch.nn.Linear(2, 1))
+with_bn = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.BatchNorm1d(1))
+cases = {
+    "equal shards (4 + 4 rows)": (plain, 4),
+    "unequal shards (3 + 5 rows)": (plain, 3),
+    "equal shards, BatchNorm": (with_bn, 4),
+}
+for name, (model, split) in cases.items():
+    same = torch.allclose(two_ranks(model, split), weight_grad(model, x, y))
+    print(f"{name:28} same gradient as the whole batch: {same}")
+    assert same == (name == "equal shards (4 + 4 rows)")
+# --8<-- [end:caveats]
 
 # --8<-- [start:tensorflow]
 import tensorflow as tf

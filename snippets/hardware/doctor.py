@@ -73,8 +73,9 @@ try:
     else:
         advice.append(
             "Driver and CUDA build both exist but CUDA is unavailable: "
-            "the driver is probably older than the CUDA version PyTorch "
-            "was built for, or CUDA_VISIBLE_DEVICES hides the GPU."
+            "the driver is probably too old for the CUDA major version "
+            "PyTorch was built for (NVIDIA's CUDA compatibility guide lists "
+            "the minimum driver), or CUDA_VISIBLE_DEVICES hides the GPU."
         )
 except ImportError:
     pass
