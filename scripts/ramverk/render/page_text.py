@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ramverk.contract import site_config
+
 TEXT = {
     "sv": {
         "case": "Fall",
@@ -12,7 +14,7 @@ TEXT = {
         "slower_than": "långsammare än {baseline}",
         "faster": "snabbare",
         "stale": "inaktuell",
-        "stale_title": "Kodsnutten har ändrats sedan mätningen. Kör: python -m ramverk run --only {snippet}",
+        "stale_title": "Kodsnutten har ändrats sedan mätningen. Kör: .venv/bin/python -m ramverk run --only {snippet}",
         "measured_on": "Mätt",
         "on": "på",
         "spread": "Median av n mätningar; ± är halva kvartilavståndet (IQR/2).",
@@ -35,6 +37,8 @@ TEXT = {
         "threads_plural": "trådar",
         "output": "Utdata",
         "output_more": "… {n} rader till (hela utdatan finns i notebooken)",
+        "not_measured": "Inte mätt än",
+        "limit_line": "Procenten är av taket {limit}{device} ({what}).",
     },
     "en": {
         "case": "Case",
@@ -43,7 +47,7 @@ TEXT = {
         "slower_than": "slower than {baseline}",
         "faster": "faster",
         "stale": "stale",
-        "stale_title": "The snippet changed after it was measured. Run: python -m ramverk run --only {snippet}",
+        "stale_title": "The snippet changed after it was measured. Run: .venv/bin/python -m ramverk run --only {snippet}",
         "measured_on": "Measured",
         "on": "on",
         "spread": "Median of n samples; ± is half the interquartile range (IQR/2).",
@@ -66,6 +70,8 @@ TEXT = {
         "threads_plural": "threads",
         "output": "Output",
         "output_more": "… {n} more lines (the whole output is in the notebook)",
+        "not_measured": "Not measured yet",
+        "limit_line": "The percentages are of the limit {limit}{device} ({what}).",
     },
 }
 
@@ -73,8 +79,14 @@ TEXT = {
 CPU_NAME = re.compile(r"^(?P<model>.*), (?P<n>\d+) threads?$")
 
 
+def language(lang: str | None) -> str:
+    """The page's language; a marker or page with none is in the site's default language (mkdocs.yml's
+    i18n default, the first of site_config's languages), never silently English."""
+    return lang or site_config.load().languages[0]
+
+
 def t(lang: str, key: str, **values) -> str:
-    table = TEXT.get(lang) or TEXT["en"]
+    table = TEXT.get(language(lang)) or TEXT["en"]
     return table[key].format(**values)
 
 

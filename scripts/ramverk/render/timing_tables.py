@@ -16,7 +16,7 @@ from ramverk.contract.frameworks import display_name
 from ramverk.render import charts
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError, find
-from ramverk.render.page_text import device_name, t
+from ramverk.render.page_text import device_name, language, t
 from ramverk.results import roofline
 from ramverk.results.results_view import Row, merged, rows
 
@@ -51,8 +51,8 @@ def selected_rows(marker: Marker, allowed: set[str]) -> tuple[snippet_spec.Snipp
     if "cpu" not in snip.benchmark.devices:  # a GPU-only snippet before its first GPU run
         return "\n" + gpu_note(marker, snip) + "\n"
     if os.environ.get("RAMVERK_PENDING_RESULTS"):
-        title = "Inte mätt än" if marker.lang == "sv" else "Not measured yet"
-        return f'\n!!! warning "{title}"\n    `{marker.target}`: `python -m ramverk run --only {marker.target}`\n'
+        title = t(marker.lang, "not_measured")
+        return f'\n!!! warning "{title}"\n    `{marker.target}`: `.venv/bin/python -m ramverk run --only {marker.target}`\n'
     raise MarkerError(f"{marker.where()}: no results for this snippet; run: python -m ramverk run --only {marker.target}")
 
 
@@ -82,33 +82,75 @@ def gain_text(gain: tuple[float, float, float], lang: str, baseline: str) -> str
     return f"{nf.ratio(median, lang)}{spread} {words}"
 
 
-def rate_text(achieved: float, kind: str, limit: roofline.Limit | None, lang: str) -> str:
-    """`223 GFLOP/s (134 % av 166 GFLOP/s, uträknat vid nominell klocka)`: the share with the limit beside it."""
+def rate_text(achieved: float, kind: str, limit: roofline.Limit | None, lang: str, limit_said: bool = False) -> str:
+    """`223 GFLOP/s (134 % av 166 GFLOP/s, uträknat vid nominell klocka)`: the share with the limit beside it.
+
+    limit_said: the table states this limit once beneath it (`limit_lines`), so the cell gives the share only."""
     unit = roofline.LIMITS[kind][0]
     text = nf.rate(achieved, unit, lang)
-    if limit:
-        what = limit.short.get(lang) or limit.short.get("en", "")
+    if limit and limit_said:
+        text += f" ({nf.percent(achieved / limit.per_second, lang)})"
+    elif limit:
+        what = _limit_kind(limit, lang)
         text += (f" ({nf.percent(achieved / limit.per_second, lang)} {t(lang, 'of')} "
                  f"{nf.rate(limit.per_second, unit, lang)}{', ' + what if what else ''})")
     return text
 
 
-def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None) -> str:
+def _limit_kind(limit: roofline.Limit, lang: str) -> str:
+    return limit.short.get(language(lang)) or limit.short.get("en", "")
+
+
+def _limit(kind: str, row: Row) -> roofline.Limit | None:
+    return roofline.limit_for(kind, row.machine, row.record.device, row.record.threads, row.record.case.params)
+
+
+def shared_limits(found: list[Row], work: dict | None) -> dict[tuple[str, tuple[str, str]], roofline.Limit]:
+    """(kind, column) -> the limit every row of that column is held against, where they all share one
+    (a CPU column: one worked-out peak, one measured triad); the table then says it once beneath."""
+    shared = {}
+    for kind in work or {}:
+        for column in sorted({r.column for r in found}):
+            limits = [_limit(kind, r) for r in found if r.column == column]
+            if limits and None not in limits and all(limit == limits[0] for limit in limits):
+                shared[(kind, column)] = limits[0]
+    return shared
+
+
+def limit_lines(shared: dict, lang: str, columns: int) -> list[str]:
+    """One line per shared limit: `The percentages are of the limit 28.4 GB/s on AMD EPYC, 1 thread (measured triad).`"""
+    lines = []
+    for (kind, column), limit in shared.items():
+        device = f" {t(lang, 'on')} {device_name(column[1], lang)}" if columns > 1 or len(shared) > 1 else ""
+        line = t(lang, "limit_line", device=device, limit=nf.rate(limit.per_second, roofline.LIMITS[kind][0], lang),
+                 what=_limit_kind(limit, lang))
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None, shared: dict | None = None,
+          device_label: str = "") -> str:
+    """The median ± IQR/2 in bold, the ratio to the baseline, the rate and its share; n and the first
+    call in small type beneath. device_label: the column's device, shown only where the table is
+    read as a list of cards (a phone), since its header row is then hidden."""
     s = row.record.stats
     half_iqr = (s.q3_s - s.q1_s) / 2
     unit = nf.time_unit(s.median_s)[0]
-    parts = [f"**{nf.duration(s.median_s, lang, unit)}** ± {nf.duration(half_iqr, lang, unit)} (n&nbsp;=&nbsp;{nf.count(s.n, lang)})"]
+    parts = [f"**{nf.duration(s.median_s, lang, unit)}** ± {nf.duration(half_iqr, lang, unit)}"]
     if gain:
         parts.append(gain_text(gain, lang, baseline))
-    if s.first_call_s is not None:
-        parts.append(f"{t(lang, 'first_call')} {nf.duration(s.first_call_s, lang)}")
     for kind, expression in (work or {}).items():
         achieved = roofline.work_per_call(expression, row.record.case.params) / s.median_s
-        limit = roofline.limit_for(kind, row.machine, row.record.device, row.record.threads, row.record.case.params)
-        parts.append(rate_text(achieved, kind, limit, lang))
+        parts.append(rate_text(achieved, kind, _limit(kind, row), lang, limit_said=(kind, row.column) in (shared or {})))
+    first = nf.duration(s.first_call_s, lang) if s.first_call_s is not None else None
+    details = (t(lang, "details", n=nf.count(s.n, lang), first=first) if first
+               else t(lang, "details_no_first", n=nf.count(s.n, lang)))
+    parts.append(f'<small class="ramverk-more">{details}</small>')
     if row.stale:
         parts.append(f'<span class="ramverk-stale" title="{t(lang, "stale_title", snippet=row.record.snippet)}">{t(lang, "stale")}</span>')
-    return "<br>".join(parts)
+    label = f'<span class="ramverk-cell-device">{device_label}</span>' if device_label else ""
+    return label + "<br>".join(parts)
 
 
 def device_header(column: tuple[str, str], lang: str) -> str:
@@ -179,7 +221,7 @@ def page_provenance(text: str, page: str, lang: str) -> str:
 
     `text` is the page's source; '' when the page shows no measured results.
     """
-    lang = lang or "en"
+    lang = language(lang)
     found: list[tuple[Row, dict | None]] = []
     seen: set[tuple[int, str]] = set()
     ratios = False  # a claim, or a table with a baseline, shows ratios of times
@@ -203,7 +245,7 @@ def timing(marker: Marker) -> str:
     if isinstance(selected, str):
         return selected
     snip, found = selected
-    lang = marker.lang or "en"
+    lang = language(marker.lang)
     baseline = marker.options.get("baseline", snip.benchmark.baseline)
     if marker.options.get("chart", "yes") not in ("yes", "no"):
         raise MarkerError(f"{marker.where()}: chart must be yes or no")
@@ -215,6 +257,7 @@ def timing(marker: Marker) -> str:
     by_framework_column: dict[tuple, dict[str, Row]] = defaultdict(dict)
     for r in found:
         by_framework_column[(r.record.case.framework, r.column)][r.record.case.mode] = r
+    shared = shared_limits(found, snip.benchmark.work)
     header = [t(lang, "case")] + [device_header(column, lang) for column in columns]
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     in_table_order = []  # the chart draws its bars in the table's order: row by row, column by column
@@ -222,19 +265,23 @@ def timing(marker: Marker) -> str:
         cells = [f"{display_name(framework)} · `{mode}`"]
         for column in columns:
             row = by_cell.get((framework, mode, column))
+            label = device_name(column[1], lang)
             if row is None:
-                cells.append("–")
+                cells.append(f'<span class="ramverk-cell-device">{label}</span>–')
                 continue
             in_table_order.append(row)
             gain = speedup(row, baseline, by_framework_column[(framework, column)])
-            cells.append(_cell(row, lang, gain, snip.benchmark.work, baseline))
+            cells.append(_cell(row, lang, gain, snip.benchmark.work, baseline, shared, label))
         table.append("| " + " | ".join(cells) + " |")
     chart = ""
     if marker.options.get("chart", "yes") == "yes" and len(found) > 1:
         chart = "\n" + charts.bar_chart_html(in_table_order, lang, title=snip.rel) + "\n"
     note = "" if any(r.record.device.kind == "cuda" for r in found) else gpu_note(marker, snip)
-    # The provenance (machines, versions, limits) is one block per page: hooks/provenance.py.
-    return "\n" + "\n".join(table) + "\n" + (f"\n{note}\n" if note else "") + chart + "\n"
+    limits = "".join(f"\n{line}\n{{: .ramverk-limit-line }}\n" for line in limit_lines(shared, lang, len(columns)))
+    # The provenance (machines, versions, how each limit was obtained) is one block per page: hooks/provenance.py.
+    # The wrapper: compact on a desktop, one card per case on a phone (ramverk.css).
+    return ('\n<div class="ramverk-timing" markdown>\n\n' + "\n".join(table) + "\n\n</div>\n" + limits
+            + (f"\n{note}\n" if note else "") + chart + "\n")
 
 
 def gpu_note(marker: Marker, snip: snippet_spec.Snippet) -> str:
@@ -242,5 +289,5 @@ def gpu_note(marker: Marker, snip: snippet_spec.Snippet) -> str:
     wanted = _list(marker, "frameworks") or snip.benchmark.frameworks
     if "cuda" not in snip.benchmark.devices or not any("cuda" in frameworks.get(f).devices for f in wanted):
         return ""
-    only = f"python -m ramverk run --device cuda --only {marker.target}"
-    return f"{t(marker.lang or 'en', 'no_gpu', command=only)}\n{{: .ramverk-gpu-note }}"
+    only = f".venv/bin/python -m ramverk run --device cuda --only {marker.target}"
+    return f"{t(marker.lang, 'no_gpu', command=only)}\n{{: .ramverk-gpu-note }}"
