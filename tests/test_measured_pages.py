@@ -185,8 +185,12 @@ def test_a_slowdown_reads_as_slower_not_as_a_speedup_below_one(results):
     en = _render(f"<!-- timing: {SNIPPET} chart=no -->", "en")
     jit_sv = next(line for line in sv.splitlines() if "`jit`" in line)
     jit_en = next(line for line in en.splitlines() if "`jit`" in line)
-    assert "1,64× (1,56–1,72) långsammare än eager" in jit_sv and "uppsnabbning" not in jit_sv
-    assert "1.64× (1.56–1.72) slower than eager" in jit_en and "speedup" not in jit_en
+    # one device: the ratio has its own column, headed by what it is against; on a phone (no header
+    # row) the baseline follows in the cell
+    assert "| Mot eager |" in sv and "| Against eager |" in en
+    assert "1,64× (1,56–1,72) långsammare" in jit_sv and "uppsnabbning" not in jit_sv
+    assert "1.64× (1.56–1.72) slower" in jit_en and "speedup" not in jit_en
+    assert '<span class="ramverk-phone-only"> than eager</span>' in jit_en
     assert "0,6" not in jit_sv and "0.6" not in jit_en
 
 
@@ -312,7 +316,7 @@ def test_a_marker_without_a_language_is_in_the_sites_default_language(results):
     default = site_config.load().languages[0]
     assert default == "sv" and page_text.language("") == default and page_text.language(None) == default
     out = _render(f"<!-- timing: {SNIPPET} chart=no -->", "")
-    assert "| Fall |" in out and "första anropet" in out and "uppsnabbning mot eager" in out
+    assert "| Fall |" in out and "första anropet" in out and "| Mot eager |" in out and "2,90× (2,76–3,05) snabbare" in out
     claim = _render(f"<!-- claim: {SNIPPET} framework=jax faster=jit slower=eager -->", "")
     assert "✓ uppmätt: 2,90× snabbare" in claim
     block = timing_tables.page_provenance(f"<!-- timing: {SNIPPET} chart=no -->", "docs/x.md", "")
@@ -346,3 +350,15 @@ def test_a_limit_a_column_shares_is_said_once_beneath_the_table_and_cells_give_t
     # each cell names its device for the phone's one-card-per-case layout (hidden on a desktop)
     assert en.count('<span class="ramverk-cell-device">NVIDIA H200</span>') == 2  # numpy has no GPU figure: "–"
     assert '<div class="ramverk-timing" markdown>' in en
+
+
+def test_one_device_gives_each_figure_its_own_column(results):
+    results([_matmul("numpy", "eager", 0.03), _matmul("jax", "jit", 0.026)])
+    en = _render(f"<!-- timing: {MATMUL} chart=no -->", "en")
+    sv = _render(f"<!-- timing: {MATMUL} chart=no -->", "sv")
+    header_en = next(line for line in en.splitlines() if line.startswith("| Case"))
+    header_sv = next(line for line in sv.splitlines() if line.startswith("| Fall"))
+    assert header_en.endswith("| FLOP/s (% of the limit) |") and header_sv.endswith("| FLOP/s (% av taket) |")
+    assert "Against" not in header_en, "no ratio column when the snippet has no baseline"
+    numpy_row = next(line for line in en.splitlines() if "`eager`" in line)
+    assert numpy_row.count(" | ") == 2 and numpy_row.endswith("GFLOP/s (75%) |")

@@ -1,8 +1,12 @@
 """`<!-- timing: snippets/x.py -->`: a table of measured times, rendered from results/ at build time.
 
 Options (all optional): frameworks=a,b  modes=a,b  baseline=MODE  chart=yes|no.
-Rows are cases (framework · mode), columns are devices (one per machine and device). The machines,
-versions and limits behind the tables are listed once per page by `page_provenance` (hooks/provenance.py).
+Rows are cases (framework · mode). With one device the columns are its figures (time, the ratio to the
+baseline, each rate with its share of the limit), so the eye runs down a column; with several, a
+column per device (one per machine and device), each cell holding that device's figures. A limit a
+whole column shares is said once under the table. On a phone each case reads as a card (ramverk.css).
+The machines, versions and how each limit was obtained are listed once per page by `page_provenance`
+(hooks/provenance.py).
 """
 
 from __future__ import annotations
@@ -129,28 +133,70 @@ def limit_lines(shared: dict, lang: str, columns: int) -> list[str]:
     return lines
 
 
-def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None, shared: dict | None = None,
-          device_label: str = "") -> str:
-    """The median ± IQR/2 in bold, the ratio to the baseline, the rate and its share; n and the first
-    call in small type beneath. device_label: the column's device, shown only where the table is
-    read as a list of cards (a phone), since its header row is then hidden."""
+def gain_short(gain: tuple[float, float, float], lang: str, baseline: str) -> str:
+    """`5,30× (4,77–5,72) snabbare`, under a column headed `Mot eager`; on a phone, where the header
+    row is hidden, ` än eager` follows (a span shown only there)."""
+    median, low, high = gain
+    word = "faster"
+    if median < 1:  # slower: by how much, as a factor above 1 (the interval turns round)
+        median, low, high, word = 1 / median, 1 / high, 1 / low, "slower"
+    spread = f" ({nf.number(low, lang)}–{nf.number(high, lang)})" if high > low else ""
+    return (f"{nf.ratio(median, lang)}{spread} {t(lang, word)}"
+            f'<span class="ramverk-phone-only"> {t(lang, "than", baseline=baseline)}</span>')
+
+
+def _time(row: Row, lang: str, device_label: str) -> tuple[str, str]:
+    """(the median ± IQR/2, with the device named for a phone's cards; n and the first call, small)."""
     s = row.record.stats
     half_iqr = (s.q3_s - s.q1_s) / 2
     unit = nf.time_unit(s.median_s)[0]
-    parts = [f"**{nf.duration(s.median_s, lang, unit)}** ± {nf.duration(half_iqr, lang, unit)}"]
-    if gain:
-        parts.append(gain_text(gain, lang, baseline))
-    for kind, expression in (work or {}).items():
-        achieved = roofline.work_per_call(expression, row.record.case.params) / s.median_s
-        parts.append(rate_text(achieved, kind, _limit(kind, row), lang, limit_said=(kind, row.column) in (shared or {})))
+    label = f'<span class="ramverk-cell-device">{device_label}</span>' if device_label else ""
     first = nf.duration(s.first_call_s, lang) if s.first_call_s is not None else None
     details = (t(lang, "details", n=nf.count(s.n, lang), first=first) if first
                else t(lang, "details_no_first", n=nf.count(s.n, lang)))
-    parts.append(f'<small class="ramverk-more">{details}</small>')
-    if row.stale:
-        parts.append(f'<span class="ramverk-stale" title="{t(lang, "stale_title", snippet=row.record.snippet)}">{t(lang, "stale")}</span>')
-    label = f'<span class="ramverk-cell-device">{device_label}</span>' if device_label else ""
-    return label + "<br>".join(parts)
+    stale = (f' <span class="ramverk-stale" title="{t(lang, "stale_title", snippet=row.record.snippet)}">{t(lang, "stale")}</span>'
+             if row.stale else "")
+    median = f"{label}**{nf.duration(s.median_s, lang, unit)}** ± {nf.duration(half_iqr, lang, unit)}"
+    return median, f'<small class="ramverk-more">{details}</small>{stale}'
+
+
+def _rate(row: Row, kind: str, expression: str, lang: str, shared: dict) -> str:
+    achieved = roofline.work_per_call(expression, row.record.case.params) / row.record.stats.median_s
+    return rate_text(achieved, kind, _limit(kind, row), lang, limit_said=(kind, row.column) in shared)
+
+
+def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None, shared: dict | None = None,
+          device_label: str = "") -> str:
+    """A cell of a table with a column per device: the median ± IQR/2 in bold, the ratio to the
+    baseline, the rate and its share, one under another; n and the first call in small type."""
+    median, details = _time(row, lang, device_label)
+    parts = [median]
+    if gain:
+        parts.append(gain_text(gain, lang, baseline))
+    parts += [_rate(row, kind, expression, lang, shared or {}) for kind, expression in (work or {}).items()]
+    return "<br>".join(parts + [details])
+
+
+def _one_device_table(cases, column, by_cell, by_framework_column, baseline, work, shared, lang) -> tuple[list[str], list[Row]]:
+    """One device: a column per figure (time, ratio to the baseline, each rate), so the eye runs down a
+    column; the ratio and rate columns only where some row has one."""
+    label = device_name(column[1], lang)
+    rows = [by_cell[(framework, mode, column)] for framework, mode in cases]
+    gains = [speedup(r, baseline, by_framework_column[(r.record.case.framework, column)]) for r in rows]
+    kinds = list(work or {})
+    header = [t(lang, "case"), device_header(column, lang)]
+    header += [t(lang, "against", baseline=baseline)] if any(gains) else []
+    header += [t(lang, f"rate_{kind}") + (f" ({t(lang, 'share_of_limit')})" if any(_limit(kind, r) for r in rows) else "")
+               for kind in kinds]
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r, gain in zip(rows, gains):
+        median, details = _time(r, lang, label)
+        cells = [f"{display_name(r.record.case.framework)} · `{r.record.case.mode}`", f"{median}<br>{details}"]
+        if any(gains):
+            cells.append(gain_short(gain, lang, baseline) if gain else "")
+        cells += [_rate(r, kind, work[kind], lang, shared) for kind in kinds]
+        table.append("| " + " | ".join(cells) + " |")
+    return table, rows
 
 
 def device_header(column: tuple[str, str], lang: str) -> str:
@@ -240,6 +286,27 @@ def page_provenance(text: str, page: str, lang: str) -> str:
     return (f'\n\n<div class="ramverk-provenance" markdown>\n\n**{t(lang, "provenance_title")}**\n\n{items}\n\n</div>\n')
 
 
+def _device_columns_table(cases, columns, by_cell, by_framework_column, baseline, work, shared, lang) -> tuple[list[str], list[Row]]:
+    """A column per device, each cell all of that case's figures there; in the chart's order: row by row,
+    column by column."""
+    header = [t(lang, "case")] + [device_header(column, lang) for column in columns]
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    in_table_order = []
+    for framework, mode in cases:
+        cells = [f"{display_name(framework)} · `{mode}`"]
+        for column in columns:
+            row = by_cell.get((framework, mode, column))
+            label = device_name(column[1], lang)
+            if row is None:
+                cells.append(f'<span class="ramverk-cell-device">{label}</span>–')
+                continue
+            in_table_order.append(row)
+            gain = speedup(row, baseline, by_framework_column[(framework, column)])
+            cells.append(_cell(row, lang, gain, work, baseline, shared, label))
+        table.append("| " + " | ".join(cells) + " |")
+    return table, in_table_order
+
+
 def timing(marker: Marker) -> str:
     selected = selected_rows(marker, OPTIONS)
     if isinstance(selected, str):
@@ -258,21 +325,12 @@ def timing(marker: Marker) -> str:
     for r in found:
         by_framework_column[(r.record.case.framework, r.column)][r.record.case.mode] = r
     shared = shared_limits(found, snip.benchmark.work)
-    header = [t(lang, "case")] + [device_header(column, lang) for column in columns]
-    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    in_table_order = []  # the chart draws its bars in the table's order: row by row, column by column
-    for framework, mode in cases:
-        cells = [f"{display_name(framework)} · `{mode}`"]
-        for column in columns:
-            row = by_cell.get((framework, mode, column))
-            label = device_name(column[1], lang)
-            if row is None:
-                cells.append(f'<span class="ramverk-cell-device">{label}</span>–')
-                continue
-            in_table_order.append(row)
-            gain = speedup(row, baseline, by_framework_column[(framework, column)])
-            cells.append(_cell(row, lang, gain, snip.benchmark.work, baseline, shared, label))
-        table.append("| " + " | ".join(cells) + " |")
+    if len(columns) == 1:
+        table, in_table_order = _one_device_table(cases, columns[0], by_cell, by_framework_column, baseline,
+                                                  snip.benchmark.work, shared, lang)
+    else:
+        table, in_table_order = _device_columns_table(cases, columns, by_cell, by_framework_column, baseline,
+                                                      snip.benchmark.work, shared, lang)
     chart = ""
     if marker.options.get("chart", "yes") == "yes" and len(found) > 1:
         chart = "\n" + charts.bar_chart_html(in_table_order, lang, title=snip.rel) + "\n"
