@@ -143,7 +143,7 @@ def test_a_table_without_gpu_results_says_how_to_measure_them_in_the_page_langua
     results([_record("eager", 0.00132), _record("jit", 0.000456, ratio=0.3454)])
     sv = _render(f"<!-- timing: {SNIPPET} chart=no -->", "sv")
     en = _render(f"<!-- timing: {SNIPPET} chart=no -->", "en")
-    command = f"python -m ramverk run --device cuda --only {SNIPPET}"
+    command = f".venv/bin/python -m ramverk run --device cuda --only {SNIPPET}"
     assert f"Inte mätt på en GPU än. På en maskin med en NVIDIA-GPU: `{command}`" in sv
     assert f"Not measured on a GPU yet. On a machine with an NVIDIA GPU: `{command}`" in en
     assert "NVIDIA" not in en.split("|")[1], "no empty GPU column"
@@ -185,8 +185,12 @@ def test_a_slowdown_reads_as_slower_not_as_a_speedup_below_one(results):
     en = _render(f"<!-- timing: {SNIPPET} chart=no -->", "en")
     jit_sv = next(line for line in sv.splitlines() if "`jit`" in line)
     jit_en = next(line for line in en.splitlines() if "`jit`" in line)
-    assert "1,64× (1,56–1,72) långsammare än eager" in jit_sv and "uppsnabbning" not in jit_sv
-    assert "1.64× (1.56–1.72) slower than eager" in jit_en and "speedup" not in jit_en
+    # one device: the ratio has its own column, headed by what it is against; on a phone (no header
+    # row) the baseline follows in the cell
+    assert "| Mot eager |" in sv and "| Against eager |" in en
+    assert "1,64× (1,56–1,72) långsammare" in jit_sv and "uppsnabbning" not in jit_sv
+    assert "1.64× (1.56–1.72) slower" in jit_en and "speedup" not in jit_en
+    assert '<span class="ramverk-phone-only"> than eager</span>' in jit_en
     assert "0,6" not in jit_sv and "0.6" not in jit_en
 
 
@@ -329,3 +333,57 @@ def test_a_claim_across_frameworks_compares_the_medians_and_fails_when_contradic
         _render(f"<!-- claim: {SNIPPET} faster=jax/eager slower=torch/eager -->", "en")
     with pytest.raises(markers.MarkerError, match="claim needs framework=, or faster=FRAMEWORK/MODE"):
         _render(f"<!-- claim: {SNIPPET} faster=eager slower=torch/eager -->", "en")
+
+
+def test_a_marker_without_a_language_is_in_the_sites_default_language(results):
+    """No silent English: a page without a locale reads in mkdocs.yml's default language (sv)."""
+    results([_record("eager", 0.00132), _record("jit", 0.000456, ratio=0.3454)])
+    default = site_config.load().languages[0]
+    assert default == "sv" and page_text.language("") == default and page_text.language(None) == default
+    out = _render(f"<!-- timing: {SNIPPET} chart=no -->", "")
+    assert "| Fall |" in out and "första anropet" in out and "| Mot eager |" in out and "2,90× (2,76–3,05) snabbare" in out
+    claim = _render(f"<!-- claim: {SNIPPET} framework=jax faster=jit slower=eager -->", "")
+    assert "✓ uppmätt: 2,90× snabbare" in claim
+    block = timing_tables.page_provenance(f"<!-- timing: {SNIPPET} chart=no -->", "docs/x.md", "")
+    assert "**Om mätningarna på sidan**" in block
+
+
+MATMUL = "snippets/hardware/matmul_gflops.py"
+
+
+def _matmul(framework: str, mode: str, median: float, device: Device | None = None) -> Record:
+    root = site_config.load().root
+    return _record(mode, median).model_copy(update={
+        "snippet": MATMUL, "snippet_hash": snippet_spec.load(root / MATMUL, root).content_hash(),
+        "case": Case(framework=framework, mode=mode, size="full", params={"n": 1024}),
+        **({"device": device} if device else {})})
+
+
+def test_a_limit_a_column_shares_is_said_once_beneath_the_table_and_cells_give_the_share(results):
+    gpu = Device(kind="cuda", name="NVIDIA H200", driver="580", cuda="13.0")
+    results([_matmul("numpy", "eager", 0.03), _matmul("jax", "jit", 0.026),
+             _matmul("jax", "jit", 6.8e-5, device=gpu)])
+    en = _render(f"<!-- timing: {MATMUL} chart=no -->", "en")
+    sv = _render(f"<!-- timing: {MATMUL} chart=no -->", "sv")
+    rows = [line for line in en.splitlines() if line.startswith("| ") and "`" in line]
+    assert rows and all("of 96.0" not in row and "% of" not in row for row in rows), "the limit is not repeated per row"
+    assert "GFLOP/s (75%)" in rows[0]  # 2·1024³ / 0.03 s = 71.6 GFLOP/s of 96 GFLOP/s (the worked-out peak)
+    assert ("The percentages are of the limit 96.0\u00a0GFLOP/s on Test CPU, 1 thread (worked out at the nominal clock)."
+            in en)
+    assert "The percentages are of the limit 67.0\u00a0TFLOP/s on NVIDIA H200 (data sheet)." in en
+    assert "Procenten är av taket 96,0\u00a0GFLOP/s på Test CPU, 1 tråd (uträknat vid nominell klocka)." in sv
+    # each cell names its device for the phone's one-card-per-case layout (hidden on a desktop)
+    assert en.count('<span class="ramverk-cell-device">NVIDIA H200</span>') == 2  # numpy has no GPU figure: "–"
+    assert '<div class="ramverk-timing" markdown>' in en
+
+
+def test_one_device_gives_each_figure_its_own_column(results):
+    results([_matmul("numpy", "eager", 0.03), _matmul("jax", "jit", 0.026)])
+    en = _render(f"<!-- timing: {MATMUL} chart=no -->", "en")
+    sv = _render(f"<!-- timing: {MATMUL} chart=no -->", "sv")
+    header_en = next(line for line in en.splitlines() if line.startswith("| Case"))
+    header_sv = next(line for line in sv.splitlines() if line.startswith("| Fall"))
+    assert header_en.endswith("| FLOP/s (% of the limit) |") and header_sv.endswith("| FLOP/s (% av taket) |")
+    assert "Against" not in header_en, "no ratio column when the snippet has no baseline"
+    numpy_row = next(line for line in en.splitlines() if "`eager`" in line)
+    assert numpy_row.count(" | ") == 2 and numpy_row.endswith("GFLOP/s (75%) |")

@@ -25,7 +25,7 @@ NBSP = "\u00a0"
 CHROMIUM = helpers.CHROMIUM
 ARTIFACTS = helpers.ROOT / "tests" / "artifacts" / "reading"
 SCREENS = {"desktop": (1280, 900), "phone": (390, 844)}
-MIN_TEXT_PX = 9
+MIN_TEXT_PX = 10
 
 
 # --- the benchmarks page, rendered -----------------------------------------------------------------
@@ -223,7 +223,7 @@ def _chart_text_px(img) -> list[float]:
 
 @browser_test
 @pytest.mark.parametrize("path", ["/execution/jax-jit/", "/en/hardware/cpu-gpu-tpu/"], ids=["sv", "en"])
-def test_chart_text_is_at_least_nine_css_pixels(tab, site_url, path):
+def test_chart_text_is_at_least_ten_css_pixels(tab, site_url, path):
     tab.goto(f"{site_url}{path}")
     charts = tab.locator(".ramverk-chart img")
     assert charts.count() >= 1
@@ -236,6 +236,46 @@ def test_chart_text_is_at_least_nine_css_pixels(tab, site_url, path):
         sizes = _chart_text_px(charts.nth(i))
         assert min(sizes) >= MIN_TEXT_PX, f"chart {i}: smallest text {min(sizes):.1f} CSS px"
     assert _overflowing(tab)["page"] == 0
+
+
+@browser_test
+@pytest.mark.parametrize("path", ["/execution/fusion/", "/en/hardware/cpu-gpu-tpu/", "/en/execution/mnist-experiment/"],
+                         ids=["sv-fusion", "en-two-devices", "en-mnist"])
+def test_timing_tables_on_notes_fit_and_read_as_cards_on_a_phone(tab, site_url, path):
+    """Every median inside the article, no case name broken inside a word; on a phone each case is a
+    card as wide as the column (its name above its figures, each device named), on a desktop a table."""
+    tab.goto(f"{site_url}{path}")
+    tables = tab.locator("article .ramverk-timing table")
+    assert tables.count() >= 1
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tables.first.scroll_into_view_if_needed()
+    tables.first.screenshot(path=str(ARTIFACTS / f"after-timing-{path.strip('/').replace('/', '-')}-{tab.screen}.png"))
+    assert _overflowing(tab) == {"page": 0, "tables": []}
+    box = tab.locator("article").bounding_box()
+    for median in tab.locator("article .ramverk-timing td strong").all():
+        b = median.bounding_box()
+        assert b["x"] >= box["x"] - 1 and b["x"] + b["width"] <= box["x"] + box["width"] + 1
+    split = tab.locator("article .ramverk-timing td:first-child code").evaluate_all(
+        "els => els.filter(e => e.getClientRects().length > 1).map(e => e.textContent)")
+    assert split == [], f"case names broken over lines: {split}"
+    labels = tab.locator("article .ramverk-timing .ramverk-cell-device").first
+    header = tab.locator("article .ramverk-timing thead").first
+    if tab.screen == "phone":
+        assert labels.is_visible() and not header.is_visible()
+        width = tables.first.evaluate("e => e.getBoundingClientRect().width")
+        assert width >= box["width"] - 2, "a card spans the column"
+    else:
+        assert header.is_visible() and not labels.is_visible()
+
+
+@browser_test
+@pytest.mark.parametrize("path", ["/hardware/tensor-cores/", "/en/hardware/tensor-cores/"], ids=["sv", "en"])
+def test_tensor_cores_prose_tables_do_not_scroll_sideways(tab, site_url, path):
+    tab.goto(f"{site_url}{path}")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.locator("article table").nth(1).scroll_into_view_if_needed()
+    tab.screenshot(path=str(ARTIFACTS / f"after-tensor-cores-{'en' if '/en/' in path else 'sv'}-{tab.screen}.png"))
+    assert _overflowing(tab) == {"page": 0, "tables": []}
 
 
 def test_a_404_page_in_each_language(built_site):

@@ -24,3 +24,15 @@ def test_every_page_loads_the_language_switch_script(built_site):
     missing = [p.relative_to(built_site).as_posix() for p in pages
                if "assets/javascripts/language-switch-anchor.js" not in p.read_text(encoding="utf-8")]
     assert not missing, f"pages without the language-switch script: {missing}"
+
+
+def test_serve_rebuilds_when_what_the_pages_are_built_from_changes():
+    """`mkdocs serve` (scripts/serve.sh) watches docs/ and mkdocs.yml by itself; the pages also include
+    snippets/ and draw their tables, charts and output blocks from results/ and outputs/."""
+    from ramverk.contract import site_config
+
+    config = site_config.load()
+    watched = {str(path).rstrip("/") for path in config.raw.get("watch") or []}
+    assert {"snippets", "results", "outputs"} <= watched, f"mkdocs.yml watch: {sorted(watched)}"
+    assert all((config.root / path).is_dir() for path in watched)
+    assert "mkdocs serve" in (config.root / "scripts" / "serve.sh").read_text(encoding="utf-8")

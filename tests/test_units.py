@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import json
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path

@@ -15,7 +15,7 @@ pages show, and code outside them: the docstring, BENCHMARK, build() and the sel
   through a function of the shared code. A self-check that picks its frameworks with
   `runnable(...)` handles the absence itself, so only direct uses count for it.
 
-`python snippets/…py` gets this through one line at the top of each snippet,
+`.venv/bin/python snippets/…py` gets this through one line at the top of each snippet,
 `run_as_script(__name__, __file__)`. The runner's worker loads a snippet with `load()` and runs
 only the sections of the framework it measures (plus those that need no framework).
 """

@@ -157,7 +157,7 @@ def snippet_text(title: str, snippet: str, frameworks: list[str]) -> str:
     builds = "\n".join(TEMPLATES[fw].build for fw in frameworks)
     return f'''"""{title}: one sentence on what this snippet shows.
 
-Run it: python {snippet}
+Run it: .venv/bin/python {snippet}
 """
 
 import os

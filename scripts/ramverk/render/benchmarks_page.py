@@ -19,7 +19,7 @@ from ramverk.contract.frameworks import display_name
 from ramverk.pages import page_source, scanner
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError, find
-from ramverk.render.page_text import t
+from ramverk.render.page_text import language, t
 from ramverk.render.timing_tables import device_header
 from ramverk.results.results_view import Row, merged, rows
 
@@ -113,11 +113,11 @@ def _table(snippet: str, found: list[Row], lang: str) -> list[str]:
 def benchmarks(marker: Marker) -> str:
     if marker.target != "all" or marker.options:
         raise MarkerError(f"{marker.where()}: write exactly <!-- benchmarks: all -->")
-    lang = marker.lang or "en"
+    lang = language(marker.lang)
     data = merged()
     if not data.entries:
         if os.environ.get("RAMVERK_PENDING_RESULTS"):
-            return "\n!!! warning \"" + ("Inte mätt än" if lang == "sv" else "Not measured yet") + "\"\n    `python -m ramverk run`\n"
+            return f'\n!!! warning "{t(lang, "not_measured")}"\n    `.venv/bin/python -m ramverk run`\n'
         raise MarkerError(f"{marker.where()}: no results files under results/")
     used = _pages_using(lang)
     here = posixpath.dirname(marker.page.removeprefix("docs/"))

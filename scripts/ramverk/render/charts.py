@@ -5,7 +5,7 @@ request leaves the site), and cached under .cache/charts/ by a hash of the data,
 is only redrawn when its numbers or language change.
 
 Read on a phone too: the figure is narrow (FIG_WIDTH_IN) and its text large for that width, so
-when the image is shrunk to a 390-px screen's column the smallest text stays above 9 CSS px.
+when the image is shrunk to a 390-px screen's column the smallest text stays above 10 CSS px.
 Bars come in the order the caller gives (the table's), each value is written past its whisker in
 the unit the table uses for it, and a log scale is said on the axis.
 """
@@ -26,9 +26,9 @@ from ramverk.results.results_view import Row
 
 FIG_WIDTH_IN = 4.6  # 331 pt wide: shrunk to a phone's ~350-px column, 1 pt of text is still ~1.05 px
 FONT_PT = 10  # tick labels, axis label, title
-VALUE_FONT_PT = 9  # the value beside each bar
+VALUE_FONT_PT = 10  # the value beside each bar (as the tick labels: about 10.5 CSS px on a phone)
 LOG_ABOVE = 100  # a log scale when the largest median is more than this many times the smallest
-VERSION = 2  # part of the cache key: bump when the drawing changes
+VERSION = 3  # part of the cache key: bump when the drawing changes
 
 
 def _bars(rows: list[Row], lang: str) -> list[dict]:

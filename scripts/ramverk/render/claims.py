@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError
-from ramverk.render.page_text import t
+from ramverk.render.page_text import language, t
 from ramverk.render.timing_tables import selected_rows, speedup
 
 REQUIRED = {"faster", "slower"}
@@ -77,7 +77,7 @@ def claim(marker: Marker) -> str:
         gains.append(median)
     if not gains:
         raise MarkerError(f"{marker.where()}: no device has both {_name(faster)} and {_name(slower)} measured")
-    lang = marker.lang or "en"
+    lang = language(marker.lang)
     shown = nf.ratio(min(gains), lang) if len(gains) == 1 else f"{nf.ratio(min(gains), lang)}–{nf.ratio(max(gains), lang)}"
     # Every gain is above 1 here (a lower one fails the build above), so the ratio reads as "faster".
     return f'<span class="ramverk-claim" title="{marker.target}">✓ {t(lang, "claim_ok")}: {shown} {t(lang, "faster")}</span>'

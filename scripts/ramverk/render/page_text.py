@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ramverk.contract import site_config
+
 TEXT = {
     "sv": {
         "case": "Fall",
@@ -12,8 +14,14 @@ TEXT = {
         "speedup_vs": "uppsnabbning mot {baseline}",
         "slower_than": "långsammare än {baseline}",
         "faster": "snabbare",
+        "slower": "långsammare",
+        "than": "än {baseline}",
+        "against": "Mot {baseline}",
+        "rate_bytes": "Bandbredd",
+        "rate_flops": "FLOP/s",
+        "share_of_limit": "% av taket",
         "stale": "inaktuell",
-        "stale_title": "Kodsnutten har ändrats sedan mätningen. Kör: python -m ramverk run --only {snippet}",
+        "stale_title": "Kodsnutten har ändrats sedan mätningen. Kör: .venv/bin/python -m ramverk run --only {snippet}",
         "measured_on": "Mätt",
         "on": "på",
         "spread": "Median av n mätningar; ± är halva kvartilavståndet (IQR/2).",
@@ -43,6 +51,8 @@ TEXT = {
         "notebook_not_run": "Cellen ovan kördes inte när utdatan spelades in: {reason}.",
         "notebook_back": "Från sidan",
         "notebook_download": "Ladda ner notebooken",
+        "not_measured": "Inte mätt än",
+        "limit_line": "Procenten är av taket {limit}{device} ({what}).",
     },
     "en": {
         "case": "Case",
@@ -50,8 +60,14 @@ TEXT = {
         "speedup_vs": "speedup vs {baseline}",
         "slower_than": "slower than {baseline}",
         "faster": "faster",
+        "slower": "slower",
+        "than": "than {baseline}",
+        "against": "Against {baseline}",
+        "rate_bytes": "Bandwidth",
+        "rate_flops": "FLOP/s",
+        "share_of_limit": "% of the limit",
         "stale": "stale",
-        "stale_title": "The snippet changed after it was measured. Run: python -m ramverk run --only {snippet}",
+        "stale_title": "The snippet changed after it was measured. Run: .venv/bin/python -m ramverk run --only {snippet}",
         "measured_on": "Measured",
         "on": "on",
         "spread": "Median of n samples; ± is half the interquartile range (IQR/2).",
@@ -82,6 +98,8 @@ TEXT = {
         "notebook_not_run": "The cell above was not run when the outputs were recorded: {reason}.",
         "notebook_back": "From the page",
         "notebook_download": "Download the notebook",
+        "not_measured": "Not measured yet",
+        "limit_line": "The percentages are of the limit {limit}{device} ({what}).",
     },
 }
 
@@ -89,8 +107,14 @@ TEXT = {
 CPU_NAME = re.compile(r"^(?P<model>.*), (?P<n>\d+) threads?$")
 
 
+def language(lang: str | None) -> str:
+    """The page's language; a marker or page with none is in the site's default language (mkdocs.yml's
+    i18n default, the first of site_config's languages), never silently English."""
+    return lang or site_config.load().languages[0]
+
+
 def t(lang: str, key: str, **values) -> str:
-    table = TEXT.get(lang) or TEXT["en"]
+    table = TEXT.get(language(lang)) or TEXT["en"]
     return table[key].format(**values)
 
 

@@ -1,8 +1,12 @@
 """`<!-- timing: snippets/x.py -->`: a table of measured times, rendered from results/ at build time.
 
 Options (all optional): frameworks=a,b  modes=a,b  baseline=MODE  chart=yes|no.
-Rows are cases (framework · mode), columns are devices (one per machine and device). The machines,
-versions and limits behind the tables are listed once per page by `page_provenance` (hooks/provenance.py).
+Rows are cases (framework · mode). With one device the columns are its figures (time, the ratio to the
+baseline, each rate with its share of the limit), so the eye runs down a column; with several, a
+column per device (one per machine and device), each cell holding that device's figures. A limit a
+whole column shares is said once under the table. On a phone each case reads as a card (ramverk.css).
+The machines, versions and how each limit was obtained are listed once per page by `page_provenance`
+(hooks/provenance.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from ramverk.contract.frameworks import display_name
 from ramverk.render import charts
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError, find
-from ramverk.render.page_text import device_name, t
+from ramverk.render.page_text import device_name, language, t
 from ramverk.results import roofline
 from ramverk.results.results_view import Row, merged, rows
 
@@ -51,8 +55,8 @@ def selected_rows(marker: Marker, allowed: set[str]) -> tuple[snippet_spec.Snipp
     if "cpu" not in snip.benchmark.devices:  # a GPU-only snippet before its first GPU run
         return "\n" + gpu_note(marker, snip) + "\n"
     if os.environ.get("RAMVERK_PENDING_RESULTS"):
-        title = "Inte mätt än" if marker.lang == "sv" else "Not measured yet"
-        return f'\n!!! warning "{title}"\n    `{marker.target}`: `python -m ramverk run --only {marker.target}`\n'
+        title = t(marker.lang, "not_measured")
+        return f'\n!!! warning "{title}"\n    `{marker.target}`: `.venv/bin/python -m ramverk run --only {marker.target}`\n'
     raise MarkerError(f"{marker.where()}: no results for this snippet; run: python -m ramverk run --only {marker.target}")
 
 
@@ -86,33 +90,117 @@ def gain_text(gain: tuple[float, float, float], lang: str, baseline: str) -> str
     return f"{nf.ratio(median, lang)}{spread} {words}"
 
 
-def rate_text(achieved: float, kind: str, limit: roofline.Limit | None, lang: str) -> str:
-    """`223 GFLOP/s (134 % av 166 GFLOP/s, uträknat vid nominell klocka)`: the share with the limit beside it."""
+def rate_text(achieved: float, kind: str, limit: roofline.Limit | None, lang: str, limit_said: bool = False) -> str:
+    """`223 GFLOP/s (134 % av 166 GFLOP/s, uträknat vid nominell klocka)`: the share with the limit beside it.
+
+    limit_said: the table states this limit once beneath it (`limit_lines`), so the cell gives the share only."""
     unit = roofline.LIMITS[kind][0]
     text = nf.rate(achieved, unit, lang)
-    if limit:
-        what = limit.short.get(lang) or limit.short.get("en", "")
+    if limit and limit_said:
+        text += f" ({nf.percent(achieved / limit.per_second, lang)})"
+    elif limit:
+        what = _limit_kind(limit, lang)
         text += (f" ({nf.percent(achieved / limit.per_second, lang)} {t(lang, 'of')} "
                  f"{nf.rate(limit.per_second, unit, lang)}{', ' + what if what else ''})")
     return text
 
 
-def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None) -> str:
+def _limit_kind(limit: roofline.Limit, lang: str) -> str:
+    return limit.short.get(language(lang)) or limit.short.get("en", "")
+
+
+def _limit(kind: str, row: Row) -> roofline.Limit | None:
+    return roofline.limit_for(kind, row.machine, row.record.device, row.record.threads, row.record.case.params)
+
+
+def shared_limits(found: list[Row], work: dict | None) -> dict[tuple[str, tuple[str, str]], roofline.Limit]:
+    """(kind, column) -> the limit every row of that column is held against, where they all share one
+    (a CPU column: one worked-out peak, one measured triad); the table then says it once beneath."""
+    shared = {}
+    for kind in work or {}:
+        for column in sorted({r.column for r in found}):
+            limits = [_limit(kind, r) for r in found if r.column == column]
+            if limits and None not in limits and all(limit == limits[0] for limit in limits):
+                shared[(kind, column)] = limits[0]
+    return shared
+
+
+def limit_lines(shared: dict, lang: str, columns: int) -> list[str]:
+    """One line per shared limit: `The percentages are of the limit 28.4 GB/s on AMD EPYC, 1 thread (measured triad).`"""
+    lines = []
+    for (kind, column), limit in shared.items():
+        device = f" {t(lang, 'on')} {device_name(column[1], lang)}" if columns > 1 or len(shared) > 1 else ""
+        line = t(lang, "limit_line", device=device, limit=nf.rate(limit.per_second, roofline.LIMITS[kind][0], lang),
+                 what=_limit_kind(limit, lang))
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def gain_short(gain: tuple[float, float, float], lang: str, baseline: str) -> str:
+    """`5,30× (4,77–5,72) snabbare`, under a column headed `Mot eager`; on a phone, where the header
+    row is hidden, ` än eager` follows (a span shown only there)."""
+    median, low, high = gain
+    word = "faster"
+    if median < 1:  # slower: by how much, as a factor above 1 (the interval turns round)
+        median, low, high, word = 1 / median, 1 / high, 1 / low, "slower"
+    spread = f" ({nf.number(low, lang)}–{nf.number(high, lang)})" if high > low else ""
+    return (f"{nf.ratio(median, lang)}{spread} {t(lang, word)}"
+            f'<span class="ramverk-phone-only"> {t(lang, "than", baseline=baseline)}</span>')
+
+
+def _time(row: Row, lang: str, device_label: str) -> tuple[str, str]:
+    """(the median ± IQR/2, with the device named for a phone's cards; n and the first call, small)."""
     s = row.record.stats
     half_iqr = (s.q3_s - s.q1_s) / 2
     unit = nf.time_unit(s.median_s)[0]
-    parts = [f"**{nf.duration(s.median_s, lang, unit)}** ± {nf.duration(half_iqr, lang, unit)} (n&nbsp;=&nbsp;{nf.count(s.n, lang)})"]
+    label = f'<span class="ramverk-cell-device">{device_label}</span>' if device_label else ""
+    first = nf.duration(s.first_call_s, lang) if s.first_call_s is not None else None
+    details = (t(lang, "details", n=nf.count(s.n, lang), first=first) if first
+               else t(lang, "details_no_first", n=nf.count(s.n, lang)))
+    stale = (f' <span class="ramverk-stale" title="{t(lang, "stale_title", snippet=row.record.snippet)}">{t(lang, "stale")}</span>'
+             if row.stale else "")
+    median = f"{label}**{nf.duration(s.median_s, lang, unit)}** ± {nf.duration(half_iqr, lang, unit)}"
+    return median, f'<small class="ramverk-more">{details}</small>{stale}'
+
+
+def _rate(row: Row, kind: str, expression: str, lang: str, shared: dict) -> str:
+    achieved = roofline.work_per_call(expression, row.record.case.params) / row.record.stats.median_s
+    return rate_text(achieved, kind, _limit(kind, row), lang, limit_said=(kind, row.column) in shared)
+
+
+def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None, shared: dict | None = None,
+          device_label: str = "") -> str:
+    """A cell of a table with a column per device: the median ± IQR/2 in bold, the ratio to the
+    baseline, the rate and its share, one under another; n and the first call in small type."""
+    median, details = _time(row, lang, device_label)
+    parts = [median]
     if gain:
         parts.append(gain_text(gain, lang, baseline))
-    if s.first_call_s is not None:
-        parts.append(f"{t(lang, 'first_call')} {nf.duration(s.first_call_s, lang)}")
-    for kind, expression in (work or {}).items():
-        achieved = roofline.work_per_call(expression, row.record.case.params) / s.median_s
-        limit = roofline.limit_for(kind, row.machine, row.record.device, row.record.threads, row.record.case.params)
-        parts.append(rate_text(achieved, kind, limit, lang))
-    if row.stale:
-        parts.append(f'<span class="ramverk-stale" title="{t(lang, "stale_title", snippet=row.record.snippet)}">{t(lang, "stale")}</span>')
-    return "<br>".join(parts)
+    parts += [_rate(row, kind, expression, lang, shared or {}) for kind, expression in (work or {}).items()]
+    return "<br>".join(parts + [details])
+
+
+def _one_device_table(cases, column, by_cell, by_framework_column, baseline, work, shared, lang) -> tuple[list[str], list[Row]]:
+    """One device: a column per figure (time, ratio to the baseline, each rate), so the eye runs down a
+    column; the ratio and rate columns only where some row has one."""
+    label = device_name(column[1], lang)
+    rows = [by_cell[(framework, mode, column)] for framework, mode in cases]
+    gains = [speedup(r, baseline, by_framework_column[(r.record.case.framework, column)]) for r in rows]
+    kinds = list(work or {})
+    header = [t(lang, "case"), device_header(column, lang)]
+    header += [t(lang, "against", baseline=baseline)] if any(gains) else []
+    header += [t(lang, f"rate_{kind}") + (f" ({t(lang, 'share_of_limit')})" if any(_limit(kind, r) for r in rows) else "")
+               for kind in kinds]
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r, gain in zip(rows, gains):
+        median, details = _time(r, lang, label)
+        cells = [f"{display_name(r.record.case.framework)} · `{r.record.case.mode}`", f"{median}<br>{details}"]
+        if any(gains):
+            cells.append(gain_short(gain, lang, baseline) if gain else "")
+        cells += [_rate(r, kind, work[kind], lang, shared) for kind in kinds]
+        table.append("| " + " | ".join(cells) + " |")
+    return table, rows
 
 
 def device_header(column: tuple[str, str], lang: str) -> str:
@@ -183,7 +271,7 @@ def page_provenance(text: str, page: str, lang: str) -> str:
 
     `text` is the page's source; '' when the page shows no measured results.
     """
-    lang = lang or "en"
+    lang = language(lang)
     found: list[tuple[Row, dict | None]] = []
     seen: set[tuple[int, str]] = set()
     ratios = False  # a claim, or a table with a baseline, shows ratios of times
@@ -202,12 +290,33 @@ def page_provenance(text: str, page: str, lang: str) -> str:
     return (f'\n\n<div class="ramverk-provenance" markdown>\n\n**{t(lang, "provenance_title")}**\n\n{items}\n\n</div>\n')
 
 
+def _device_columns_table(cases, columns, by_cell, by_framework_column, baseline, work, shared, lang) -> tuple[list[str], list[Row]]:
+    """A column per device, each cell all of that case's figures there; in the chart's order: row by row,
+    column by column."""
+    header = [t(lang, "case")] + [device_header(column, lang) for column in columns]
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    in_table_order = []
+    for framework, mode in cases:
+        cells = [f"{display_name(framework)} · `{mode}`"]
+        for column in columns:
+            row = by_cell.get((framework, mode, column))
+            label = device_name(column[1], lang)
+            if row is None:
+                cells.append(f'<span class="ramverk-cell-device">{label}</span>–')
+                continue
+            in_table_order.append(row)
+            gain = speedup(row, baseline, by_framework_column[(framework, column)])
+            cells.append(_cell(row, lang, gain, work, baseline, shared, label))
+        table.append("| " + " | ".join(cells) + " |")
+    return table, in_table_order
+
+
 def timing(marker: Marker) -> str:
     selected = selected_rows(marker, OPTIONS)
     if isinstance(selected, str):
         return selected
     snip, found = selected
-    lang = marker.lang or "en"
+    lang = language(marker.lang)
     baseline = marker.options.get("baseline", snip.benchmark.baseline)
     if marker.options.get("chart", "yes") not in ("yes", "no"):
         raise MarkerError(f"{marker.where()}: chart must be yes or no")
@@ -219,26 +328,22 @@ def timing(marker: Marker) -> str:
     by_framework_column: dict[tuple, dict[str, Row]] = defaultdict(dict)
     for r in found:
         by_framework_column[(r.record.case.framework, r.column)][r.record.case.mode] = r
-    header = [t(lang, "case")] + [device_header(column, lang) for column in columns]
-    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    in_table_order = []  # the chart draws its bars in the table's order: row by row, column by column
-    for framework, mode in cases:
-        cells = [f"{display_name(framework)} · `{mode}`"]
-        for column in columns:
-            row = by_cell.get((framework, mode, column))
-            if row is None:
-                cells.append("–")
-                continue
-            in_table_order.append(row)
-            gain = speedup(row, baseline, by_framework_column[(framework, column)])
-            cells.append(_cell(row, lang, gain, snip.benchmark.work, baseline))
-        table.append("| " + " | ".join(cells) + " |")
+    shared = shared_limits(found, snip.benchmark.work)
+    if len(columns) == 1:
+        table, in_table_order = _one_device_table(cases, columns[0], by_cell, by_framework_column, baseline,
+                                                  snip.benchmark.work, shared, lang)
+    else:
+        table, in_table_order = _device_columns_table(cases, columns, by_cell, by_framework_column, baseline,
+                                                      snip.benchmark.work, shared, lang)
     chart = ""
     if marker.options.get("chart", "yes") == "yes" and len(found) > 1:
         chart = "\n" + charts.bar_chart_html(in_table_order, lang, title=snip.rel) + "\n"
     note = "" if any(r.record.device.kind == "cuda" for r in found) else gpu_note(marker, snip)
-    # The provenance (machines, versions, limits) is one block per page: hooks/provenance.py.
-    return "\n" + "\n".join(table) + "\n" + (f"\n{note}\n" if note else "") + chart + "\n"
+    limits = "".join(f"\n{line}\n{{: .ramverk-limit-line }}\n" for line in limit_lines(shared, lang, len(columns)))
+    # The provenance (machines, versions, how each limit was obtained) is one block per page: hooks/provenance.py.
+    # The wrapper: compact on a desktop, one card per case on a phone (ramverk.css).
+    return ('\n<div class="ramverk-timing" markdown>\n\n' + "\n".join(table) + "\n\n</div>\n" + limits
+            + (f"\n{note}\n" if note else "") + chart + "\n")
 
 
 def gpu_note(marker: Marker, snip: snippet_spec.Snippet) -> str:
@@ -246,5 +351,5 @@ def gpu_note(marker: Marker, snip: snippet_spec.Snippet) -> str:
     wanted = _list(marker, "frameworks") or snip.benchmark.frameworks
     if "cuda" not in snip.benchmark.devices or not any("cuda" in frameworks.get(f).devices for f in wanted):
         return ""
-    only = f"python -m ramverk run --device cuda --only {marker.target}"
-    return f"{t(marker.lang or 'en', 'no_gpu', command=only)}\n{{: .ramverk-gpu-note }}"
+    only = f".venv/bin/python -m ramverk run --device cuda --only {marker.target}"
+    return f"{t(marker.lang, 'no_gpu', command=only)}\n{{: .ramverk-gpu-note }}"
