@@ -5,8 +5,8 @@ filesystem, its own writable temporary directory, no network, its own PID namesp
 machine allows it; `sandbox.isolation().describe()` says what applies), with: no credentials in
 its environment (variables whose names look like tokens, secrets, keys or passwords, and
 AWS_*/GITHUB_*/GH_* are dropped), threads pinned through the variables every framework reads
-at import and by CPU affinity to as many cores (XLA's CPU pool ignores the variables and took
-both cores here), a wall-clock timeout (the whole tree is killed), a memory limit (the tree's
+at import and by CPU affinity to as many cores (XLA's CPU pool ignores the variables; the
+affinity holds it), a wall-clock timeout (the whole tree is killed), a memory limit (the tree's
 cgroup, else RLIMIT_AS; CPU workers only: the CUDA driver reserves more virtual memory than
 any sane limit), capped output, and death with the runner. CUDA workers get the GPU device
 nodes. The worker writes nothing the runner keeps: the runner writes the results. Its JSON

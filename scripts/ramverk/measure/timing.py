@@ -8,8 +8,9 @@
 2. **Threads are pinned before the framework is imported** (``OMP_NUM_THREADS``,
    ``MKL_NUM_THREADS``, ``TF_NUM_INTRAOP_THREADS``/``TF_NUM_INTEROP_THREADS``, ``XLA_FLAGS``
    with ``--xla_cpu_multi_thread_eigen=false``, ``torch.set_num_threads``), the process is
-   bound to that many cores by CPU affinity (JAX's XLA CPU runtime ignored the variables and
-   used both cores here: CPU time was 1.9× wall time), and the count is recorded with every result. The default is one thread, so a 2-core laptop and a 64-core
+   bound to that many cores by CPU affinity (JAX's XLA CPU runtime ignores the variables; only the
+   affinity holds it to its cores), and the count is recorded with every result. The default is
+   one thread, so a 2-core laptop and a 64-core
    server measure the same thing: how much work one core does per call.
 
 3. **The first call is timed on its own.** It includes tracing and compiling
