@@ -134,3 +134,10 @@ def test_the_built_page_shows_what_each_section_prints_under_its_code(built_site
     for block in shown:
         for line in block.stdout.splitlines():
             assert line.strip() in text, f"{line!r} of {block.targets} is not on the built page"
+
+
+def test_pictures_and_site_links_leave_the_notebook_prose_even_with_brackets_in_their_text():
+    text = ("A ![x[:, 1] holds 1 and 4](../assets/a.svg) picture, a [link [with] brackets](../x.md) "
+            "and [an outside one](https://docs.jax.dev/).")
+    assert notebooks._notebook_markdown(text) == (
+        "A  picture, a link [with] brackets and [an outside one](https://docs.jax.dev/).")

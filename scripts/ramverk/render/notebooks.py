@@ -235,8 +235,10 @@ def _is_prose(block: str) -> bool:
 
 
 WIKILINK = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]+))?\]\]")
-IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+# Link and image text may hold balanced brackets ("x[:, 1]"), as CommonMark allows.
+_TEXT = r"\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]"
+IMAGE = re.compile(r"!" + _TEXT + r"\([^)]*\)")
+LINK = re.compile(r"(?<!!)" + _TEXT + r"\((?P<href>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 ATTR_LIST = re.compile(r"\s*\{\s*[:.#][^}]*\}")
 FOOTNOTE_REF = re.compile(r"\[\^[^\]]+\]")
 
@@ -247,7 +249,7 @@ def _notebook_markdown(text: str) -> str:
     footnote references and images go."""
     text = IMAGE.sub("", text)
     text = WIKILINK.sub(lambda m: (m[2] or m[1]).strip(), text)
-    text = LINK.sub(lambda m: m[0] if m[2].startswith(("http://", "https://")) else m[1], text)
+    text = LINK.sub(lambda m: m[0] if m["href"].startswith(("http://", "https://")) else m["text"], text)
     text = ATTR_LIST.sub("", FOOTNOTE_REF.sub("", text))
     text = text.replace("\\(", "$").replace("\\)", "$").replace("\\[", "$$").replace("\\]", "$$")
     return text.strip()
