@@ -87,11 +87,50 @@ def test_bandwidth_limits():
     assert h200.per_second == 4.8e12 and "memory bandwidth" in h200.how["en"]
 
 
-def test_work_per_call():
-    assert roofline.work_per_call("2*n**3", {"n": 4, "dtype": "tf32"}) == 128.0
-    assert roofline.work_per_call("3 * 4 * n", {"n": 1000}) == 12000.0
-    with pytest.raises(ValueError, match="may use only"):
-        roofline.work_per_call("__import__('os').getcwd()", {"n": 1})
+@pytest.mark.parametrize("expression, params, expected", [
+    ("2*n**3", {"n": 4, "dtype": "tf32"}, 128.0),  # a string parameter is no name
+    ("3 * 4 * n", {"n": 1000}, 12000.0),
+    ("4*batch*784*hidden + 6*batch*hidden*10", {"batch": 2, "hidden": 3}, 4 * 2 * 784 * 3 + 6 * 2 * 3 * 10),
+    ("(n - 1) * n / 2", {"n": 5}, 10.0),
+    ("-n + 2.5e1", {"n": 5}, 20.0),
+    ("2**-1 * n", {"n": 6}, 3.0),
+    ("8 * n", {"n": 0.5}, 4.0),
+])
+def test_work_per_call_evaluates_arithmetic(expression, params, expected):
+    assert roofline.work_per_call(expression, params) == pytest.approx(expected)
+    assert isinstance(roofline.work_per_call(expression, params), float)
+
+
+@pytest.mark.parametrize("expression, params, message", [
+    ("__import__('os').getcwd()", {"n": 1}, "not"),  # a call: the old regex let `(` and `.` through
+    ("n.real", {"n": 1}, "not 'n.real'"),
+    ("m * 2", {"n": 1}, "uses 'm', which is not a numeric size parameter"),
+    ("dtype * 2", {"dtype": "tf32"}, "uses 'dtype'"),
+    ("flag * 2", {"flag": True}, "uses 'flag'"),  # a bool is no size
+    ("n // 2", {"n": 4}, "not 'n // 2'"),
+    ("n % 2", {"n": 4}, "not 'n % 2'"),
+    ("[n][0]", {"n": 4}, "not"),
+    ("n if n else 1", {"n": 4}, "not"),
+    ("'a' * n", {"n": 4}, "not \"'a'\""),
+    ("1 / (n - 4)", {"n": 4}, "divides by zero"),
+    ("10.0 ** 400", {}, "overflows"),
+    ("9 ** 9 ** 9", {}, "overflows"),  # no giant integer is built
+    ("(-8) ** 0.5", {}, "not a finite number"),
+    ("2 *", {"n": 1}, "not an arithmetic expression"),
+    ("", {}, "not an arithmetic expression"),
+])
+def test_work_per_call_refuses_anything_but_arithmetic_naming_the_expression(expression, params, message):
+    with pytest.raises(ValueError, match="work expression") as raised:
+        roofline.work_per_call(expression, params)
+    assert repr(expression) in str(raised.value) and message in str(raised.value), str(raised.value)
+
+
+def test_work_per_call_never_runs_the_expression(monkeypatch):
+    import builtins
+
+    monkeypatch.setattr(builtins, "eval", lambda *a, **k: pytest.fail("eval was called"))
+    assert roofline.work_per_call("2*n", {"n": 3}) == 6.0
+    assert "eval(" not in Path(roofline.__file__).read_text(encoding="utf-8")
 
 
 # --- number_format ---------------------------------------------------------------------------------
