@@ -207,12 +207,12 @@ def test_a_rate_shows_the_limit_beside_its_share_and_says_what_kind_of_limit_it_
     assert timing_tables.rate_text(1.2e11, "flops", peak, "en") == (
         f"120{nbsp}GFLOP/s (125% of 96.0{nbsp}GFLOP/s, worked out at the nominal clock)")
     assert timing_tables.rate_text(1.2e11, "flops", peak, "sv") == (
-        f"120{nbsp}GFLOP/s (125% av 96,0{nbsp}GFLOP/s, uträknat vid nominell klocka)")
+        f"120{nbsp}GFLOP/s (125{nbsp}% av 96,0{nbsp}GFLOP/s, uträknat vid nominell klocka)")
     triad = roofline.bandwidth_limit(_limits_machine(), cpu, 1)  # measured by the runner: preferred where it exists
     assert triad.measured and not peak.measured
     assert timing_tables.rate_text(5e9, "bytes", triad, "en") == f"5.00{nbsp}GB/s (50% of 10.0{nbsp}GB/s, measured triad)"
     gpu = roofline.flops_limit(_limits_machine(), Device(kind="cuda", name="NVIDIA H200"), 4)
-    assert timing_tables.rate_text(3.35e13, "flops", gpu, "sv").endswith("(50% av 67,0\u00a0TFLOP/s, datablad)")
+    assert timing_tables.rate_text(3.35e13, "flops", gpu, "sv").endswith("(50\u00a0% av 67,0\u00a0TFLOP/s, datablad)")
     assert timing_tables.rate_text(3.35e13, "flops", None, "en") == f"33.5{nbsp}TFLOP/s"  # no limit: no share
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+import re
 
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
 NBSP = "\u00a0"  # between a number and its unit, so they never wrap apart
 # (threshold in seconds, unit, factor): the first whose threshold the value reaches is used.
 TIME_UNITS = ((1.0, "s", 1.0), (1e-3, "ms", 1e3), (1e-6, "µs", 1e6), (0.0, "ns", 1e9))
 RATE_UNITS = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (0.0, ""))
+NUMBER_PATTERN = re.compile(r"[#,0.]+")  # the digits of a CLDR pattern such as '#,##0\u00a0%'
 
 
 def number(value: float, lang: str, digits: int = 3) -> str:
@@ -49,8 +52,13 @@ def rate(per_second: float, unit: str, lang: str) -> str:
 
 
 def percent(fraction: float, lang: str) -> str:
-    """`0.412` -> `41 %` (sv) / `41%` (en), as each locale writes it."""
-    return format_percent(fraction, format="#,##0%" if fraction >= 0.1 else "#,##0.0%", locale=lang)
+    """`0.412` -> `41 %` (sv, a no-break space like the site's other Swedish numbers) / `41%` (en).
+
+    The locale's own pattern gives the sign's place and spacing; only the digits are chosen here
+    (whole percent from 10 %, one decimal below)."""
+    digits = "#,##0" if fraction >= 0.1 else "#,##0.0"
+    pattern = Locale.parse(lang).percent_formats[None].pattern.split(";")[0]
+    return format_percent(fraction, format=NUMBER_PATTERN.sub(digits, pattern, count=1), locale=lang)
 
 
 def count(value: int, lang: str) -> str:
