@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -21,6 +22,25 @@ case_timeout_s = 20
 memory_limit_gib = 1
 triad = false
 """
+
+
+def checkout(root: Path, *copied: str, pyproject: str | None = None) -> Path:
+    """A throwaway checkout at root: the repository's mkdocs.yml and pyproject.toml (or this pyproject text),
+    the folders or files named in `copied`, and an empty results/. Point the tooling at it with RAMVERK_ROOT
+    (monkeypatch.setenv in process, env= for a subprocess); its pyproject is the one source of its results folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    if pyproject is None:
+        shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    else:
+        (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    for name in copied:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(ROOT / name, root / name)
+    (root / "results").mkdir(exist_ok=True)
+    return root
 
 
 class BuildFailed(Exception):

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import helpers
 import pytest
-from ramverk.contract import site_config
 from ramverk.contract.results_model import Device, Machine
 from ramverk.contrib import nav
 from ramverk.render import benchmarks_page
@@ -295,8 +294,7 @@ def bench_root(tmp_path, monkeypatch) -> Path:
                _record("snippets/topic/demo.py", "jax", "eager", 0.5, size="quick", snippet_hash=demo_hash),
                _record("snippets/topic/old.py", "torch", "eager", 2.0)]
     (results / "box.json").write_text(json.dumps({"schema_version": 1, "machine": machine, "records": records}))
-    monkeypatch.delenv("RAMVERK_RESULTS_DIR", raising=False)
-    monkeypatch.setattr(site_config, "_current_root", root.resolve())
+    monkeypatch.setenv("RAMVERK_ROOT", str(root))  # the tooling reads this checkout, and its pyproject's results/
     return root
 
 
