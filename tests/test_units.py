@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import helpers
 import pytest
+import yaml
 from ramverk.contract.results_model import Device, Machine
 from ramverk.contrib import nav
 from ramverk.render import benchmarks_page
@@ -186,6 +187,35 @@ def test_swedish_percent_has_a_space_as_documented():
     assert nf.percent(0.412, "sv").replace(NBSP, " ") == "41 %"  # what percent()'s docstring promises
 
 
+@pytest.mark.parametrize("value, lang, text", [(1234, "sv", "1 234"), (1234, "en", "1,234"), (7, "sv", "7"),
+                                               (1234567, "en", "1,234,567")])
+def test_count_groups_whole_numbers_as_the_locale_does(value, lang, text):
+    assert nf.count(value, lang).replace(NBSP, " ") == text
+
+
+@pytest.mark.parametrize("value, lang, text", [(0.5, "sv", "0,5"), (0.5, "en", "0.5"), (2.0, "en", "2"),
+                                               (1500.0, "en", "1,500"), (0.125, "sv", "0,125")])
+def test_axis_ticks_have_no_fixed_digits(value, lang, text):
+    assert nf.tick(value, lang).replace(NBSP, " ") == text
+
+
+@pytest.mark.parametrize("seconds, unit", [(1.0, "s"), (0.999, "ms"), (1e-3, "ms"), (9.99e-4, "µs"), (1e-6, "µs"),
+                                           (5e-10, "ns"), (0.0, "ns"), (-0.002, "ms")])
+def test_time_unit_thresholds(seconds, unit):
+    assert nf.time_unit(seconds)[0] == unit
+
+
+@pytest.mark.parametrize("per_second, text", [(1e12, "1.00 TFLOP/s"), (999e9, "999 GFLOP/s"), (1e9, "1.00 GFLOP/s"),
+                                              (2.5e6, "2.50 MFLOP/s"), (0.0, "0.00 FLOP/s")])
+def test_rate_prefix_thresholds(per_second, text):
+    assert nf.rate(per_second, "FLOP/s", "en") == text.replace(" ", NBSP)
+
+
+def test_every_number_keeps_number_and_unit_together():
+    for text in (nf.duration(0.00132, "sv"), nf.rate(3.2e10, "B/s", "sv"), nf.percent(0.5, "sv")):
+        assert " " not in text, repr(text)  # only no-break spaces: a line never breaks between them
+
+
 # --- nav -----------------------------------------------------------------------------------------
 
 MKDOCS = """\
@@ -254,6 +284,24 @@ def test_nav_needs_a_nav_and_translations(tmp_path):
     path.write_text("site_name: Test\nnav:\n  - Hem: index.md\n", encoding="utf-8")
     with pytest.raises(nav.NavError, match="no nav_translations"):
         nav.add_page(path, "t", "p", "Titel", "Title", "Avsnitt", "Section")
+
+
+def test_nav_quotes_titles_yaml_would_misread(mkdocs_yml):
+    nav.add_page(mkdocs_yml, "execution", "yes", "yes", "Yes: really", "Exekvering", "Execution")
+    nav.add_page(mkdocs_yml, "execution", "hash", "# inte en kommentar", "# not a comment", "Exekvering", "Execution")
+    loaded = yaml.safe_load(mkdocs_yml.read_text(encoding="utf-8"))
+    section = next(item["Exekvering"] for item in loaded["nav"] if isinstance(item, dict) and "Exekvering" in item)
+    assert {"yes": "execution/yes.md"} in section  # a string, not the boolean True
+    assert {"# inte en kommentar": "execution/hash.md"} in section
+    translations = loaded["plugins"][0]["i18n"]["languages"][0]["nav_translations"]
+    assert translations["yes"] == "Yes: really" and translations["# inte en kommentar"] == "# not a comment"
+
+
+def test_nav_ignores_a_page_of_another_topic_with_a_similar_name(mkdocs_yml):
+    nav.add_page(mkdocs_yml, "exec", "overview", "Annan", "Other", "Exec", "Exec")
+    text = mkdocs_yml.read_text(encoding="utf-8")
+    assert "  - Exec:\n      - Annan: exec/overview.md\n  - Om Ramverk:" in text  # not in execution/'s section
+    assert text.count("overview.md") == 2
 
 
 # --- benchmarks_page -----------------------------------------------------------------------------
@@ -336,6 +384,30 @@ def test_benchmarks_without_results(bench_root, monkeypatch):
     assert "Not measured yet" in benchmarks_page.benchmarks(marker)
 
 
+def test_topic_titles_come_from_the_nav_in_the_pages_language(bench_root):
+    assert benchmarks_page.topic_title("execution", "sv") == "Exekveringsmodeller"  # the bench checkout's mkdocs.yml
+    assert benchmarks_page.topic_title("execution", "en") == "Execution models"
+    assert benchmarks_page.topic_title("topic", "en") == "topic"  # no nav section holds it: the folder name
+
+
+def test_cases_follow_the_snippets_own_order(bench_root):
+    (bench_root / "snippets" / "topic" / "ordered.py").write_text(
+        'BENCHMARK = {"frameworks": ["torch", "jax"], "modes": {"torch": ["eager", "compile"], "jax": ["jit"]},\n'
+        '             "devices": ["cpu"], "sizes": {"quick": {"n": 1}, "full": {"n": 2}}}\n\n\n'
+        "def build(framework, mode, device, n):\n    return lambda: n\n", encoding="utf-8")
+    cases = [("jax", "jit"), ("numpy", "eager"), ("torch", "compile"), ("torch", "eager"), ("torch", "other")]
+    ordered = sorted(cases, key=benchmarks_page._case_order("snippets/topic/ordered.py"))
+    assert ordered == [("torch", "eager"), ("torch", "compile"), ("torch", "other"), ("jax", "jit"), ("numpy", "eager")]
+    # a snippet without a readable BENCHMARK: alphabetical
+    assert sorted(cases, key=benchmarks_page._case_order("snippets/topic/demo.py")) == sorted(cases)
+    assert sorted(cases, key=benchmarks_page._case_order("snippets/topic/gone.py")) == sorted(cases)
+
+
+def test_a_cell_sorts_by_seconds_whatever_unit_it_shows():
+    assert benchmarks_page._sortable(950e-6, "950 µs") == '<span data-sort="0.00095">950 µs</span>'
+    assert benchmarks_page._sortable(1.5, "x") == '<span data-sort="1.5">x</span>'
+
+
 # --- the search split (hooks/search_per_language.py) ---------------------------------------------
 
 def _config(site: Path, building: bool = False):
@@ -353,15 +425,20 @@ def search_hook():
     return search_per_language
 
 
+def _split(site: Path, hook, docs: list[dict]) -> tuple[dict, dict]:
+    """The merged index static-i18n writes, split by the hook: (the Swedish index, the English one)."""
+    (site / "search").mkdir()
+    (site / "search" / "search_index.json").write_text(json.dumps({"config": {"lang": ["sv", "en"]}, "docs": docs}))
+    (site / "sitemap.xml").write_text("<urlset/>")
+    hook.on_post_build(_config(site))
+    return (json.loads((site / "search" / "search_index.json").read_text()),
+            json.loads((site / "en" / "search" / "search_index.json").read_text()))
+
+
 def test_search_index_is_split_per_language(tmp_path, search_hook):
-    (tmp_path / "search").mkdir()
     docs = [{"location": "", "title": "Hem"}, {"location": "execution/overview/", "title": "Översikt"},
             {"location": "en/", "title": "Home"}, {"location": "en/execution/overview/#jit", "title": "JIT"}]
-    (tmp_path / "search" / "search_index.json").write_text(json.dumps({"config": {"lang": ["sv", "en"]}, "docs": docs}))
-    (tmp_path / "sitemap.xml").write_text("<urlset/>")
-    search_hook.on_post_build(_config(tmp_path))
-    swedish = json.loads((tmp_path / "search" / "search_index.json").read_text())
-    english = json.loads((tmp_path / "en" / "search" / "search_index.json").read_text())
+    swedish, english = _split(tmp_path, search_hook, docs)
     assert swedish == {"config": {"lang": ["sv"]}, "docs": docs[:2]}
     assert english == {"config": {"lang": ["en"]}, "docs": [{"location": "", "title": "Home"},
                                                             {"location": "execution/overview/#jit", "title": "JIT"}]}
@@ -393,3 +470,11 @@ def test_each_page_searches_its_own_languages_index(tmp_path, search_hook):
     out = search_hook.on_post_page(_page_html("../.."), swedish_page, _config(tmp_path))
     assert '{"base": "../..", "search": "x"}' in out  # the default language keeps the root index
     assert '<link rel="alternate" href="../../en/" hreflang="en">' in out
+
+
+def test_search_split_goes_by_the_language_folder_not_a_prefix_of_the_path(tmp_path, search_hook):
+    docs = [{"location": "engelska/", "title": "Engelska"}, {"location": "en/", "title": "Home"},
+            {"location": "en/engine/#x", "title": "Engine"}, {"location": "sv/", "title": "A Swedish folder named sv"}]
+    swedish, english = _split(tmp_path, search_hook, docs)
+    assert [d["title"] for d in swedish["docs"]] == ["Engelska", "A Swedish folder named sv"]  # the default keeps the rest
+    assert english["docs"] == [{"location": "", "title": "Home"}, {"location": "engine/#x", "title": "Engine"}]
