@@ -43,6 +43,39 @@ def checkout(root: Path, *copied: str, pyproject: str | None = None) -> Path:
     return root
 
 
+# What a new contributor's clone holds that the tooling reads (copy_repository).
+CLONED = ["docs", "snippets", "mkdocs.yml", "pyproject.toml", "results", "outputs", "scripts"]
+
+
+def copy_repository(root: Path) -> Path:
+    """A temporary copy of the repository at root, as a new contributor's checkout."""
+    for name in CLONED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.is_file():
+            shutil.copy2(source, root / name)
+    (root / "results").mkdir(exist_ok=True)
+    return root
+
+
+def checkout_env(root: Path, **extra: str) -> dict[str, str]:
+    """The environment of a command run in the checkout at root (RAMVERK_ROOT names it)."""
+    return {**os.environ, "RAMVERK_ROOT": str(root), "NO_MKDOCS_2_WARNING": "1", **extra}
+
+
+def ramverk(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """`python -m ramverk ARGS` in the checkout at root."""
+    return subprocess.run([sys.executable, "-m", "ramverk", *args], cwd=root, capture_output=True, text=True,
+                          timeout=120, env=checkout_env(root, **env))
+
+
+def mkdocs_build(root: Path, site: Path, **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of the checkout at root into site."""
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], cwd=root,
+                          capture_output=True, text=True, timeout=600, env=checkout_env(root, **env))
+
+
 class BuildFailed(Exception):
     """`mkdocs build --strict` failed; the message is the build's own output."""
 
