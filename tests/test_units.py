@@ -143,6 +143,19 @@ def test_number_has_three_significant_digits_in_the_pages_language(value, lang, 
     assert nf.number(value, lang) == text
 
 
+@pytest.mark.parametrize("value, text", [(9.996, "10.0"), (0.9996, "1.00"), (99.96, "100"), (0.009996, "0.0100"),
+                                         (-9.996, "-10.0"), (9.994, "9.99")])
+def test_a_rounding_that_carries_still_shows_three_significant_digits(value, text):
+    assert nf.number(value, "en") == text
+
+
+@pytest.mark.parametrize("seconds, text", [(0.0009996, "1.00 ms"), (0.9996, "1.00 s"), (9.996e-7, "1.00 µs"),
+                                           (0.000999, "999 µs")])
+def test_the_unit_is_chosen_for_the_value_shown(seconds, text):
+    assert nf.duration(seconds, "en") == text.replace(" ", NBSP)  # not "1,000 µs"
+    assert nf.rate(999.6e9, "FLOP/s", "en") == f"1.00{NBSP}TFLOP/s"
+
+
 def test_swedish_groups_thousands_with_a_space():
     grouped = nf.number(98765.4, "sv")
     assert grouped.replace("\u00a0", " ").replace("\u202f", " ") == "98 765"
