@@ -73,7 +73,9 @@ def site_url(built_site):
 SLOW_FIRST = (
     "tests/test_snippets.py::test_snippet_runs_as_main",
     "tests/test_frameworks.py",
-    "tests/test_contrib.py",
+    "tests/test_import_obsidian.py",
+    "tests/test_reproducible_build.py",
+    "tests/test_new_note.py",
     "tests/test_code_blocks.py::test_code_block",
     "tests/test_browser.py",
     "tests/test_publish_safety.py",

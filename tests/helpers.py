@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -21,6 +22,58 @@ case_timeout_s = 20
 memory_limit_gib = 1
 triad = false
 """
+
+
+def checkout(root: Path, *copied: str, pyproject: str | None = None) -> Path:
+    """A throwaway checkout at root: the repository's mkdocs.yml and pyproject.toml (or this pyproject text),
+    the folders or files named in `copied`, and an empty results/. Point the tooling at it with RAMVERK_ROOT
+    (monkeypatch.setenv in process, env= for a subprocess); its pyproject is the one source of its results folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    if pyproject is None:
+        shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    else:
+        (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    for name in copied:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(ROOT / name, root / name)
+    (root / "results").mkdir(exist_ok=True)
+    return root
+
+
+# What a new contributor's clone holds that the tooling reads (copy_repository).
+CLONED = ["docs", "snippets", "mkdocs.yml", "pyproject.toml", "results", "outputs", "scripts"]
+
+
+def copy_repository(root: Path) -> Path:
+    """A temporary copy of the repository at root, as a new contributor's checkout."""
+    for name in CLONED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.is_file():
+            shutil.copy2(source, root / name)
+    (root / "results").mkdir(exist_ok=True)
+    return root
+
+
+def checkout_env(root: Path, **extra: str) -> dict[str, str]:
+    """The environment of a command run in the checkout at root (RAMVERK_ROOT names it)."""
+    return {**os.environ, "RAMVERK_ROOT": str(root), "NO_MKDOCS_2_WARNING": "1", **extra}
+
+
+def ramverk(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """`python -m ramverk ARGS` in the checkout at root."""
+    return subprocess.run([sys.executable, "-m", "ramverk", *args], cwd=root, capture_output=True, text=True,
+                          timeout=120, env=checkout_env(root, **env))
+
+
+def mkdocs_build(root: Path, site: Path, **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of the checkout at root into site."""
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], cwd=root,
+                          capture_output=True, text=True, timeout=600, env=checkout_env(root, **env))
 
 
 class BuildFailed(Exception):

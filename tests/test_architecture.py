@@ -81,3 +81,19 @@ def test_no_import_cycle_between_modules():
 
     for node in sorted(graph):
         visit(node)
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def test_test_modules_share_code_through_helpers_never_conftest():
+    """conftest.py is pytest's (fixtures and hooks); importing it as a module runs it twice under two names.
+    Shared functions and constants live in tests/helpers.py."""
+    found = []
+    for path in sorted(TESTS.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            found += [f"{path.relative_to(TESTS.parent)}:{node.lineno}: imports {name}"
+                      for name in names if name.split(".")[0] == "conftest"]
+    assert not found, "\n".join(found)

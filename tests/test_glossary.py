@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from ramverk.checks import page_safety
-from ramverk.contract import site_config
 from ramverk.pages import glossary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +36,7 @@ def test_some_pages_mark_terms():
 
 
 @pytest.fixture
-def tiny_site(tmp_path):
+def tiny_site(tmp_path, monkeypatch):
     """A two-page site: one entry with a wrong anchor, one without definitions linking a missing page,
     one page marking an undefined term."""
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
@@ -53,11 +52,8 @@ def tiny_site(tmp_path):
         (docs / f"t.{lang}.md").write_text(
             f"---\nterms: [tensor, warp]\n---\n# T\n\n## {heading}\n\n## Strides {{#strides}}\n", encoding="utf-8"
         )
-    site_config.use_root(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        site_config.use_root(ROOT)
+    monkeypatch.setenv("RAMVERK_ROOT", str(tmp_path))
+    return tmp_path
 
 
 def test_the_checks_catch_each_kind_of_problem(tiny_site):

@@ -6,6 +6,7 @@ import html
 import json
 from datetime import datetime, timezone
 
+import helpers
 import pytest
 from ramverk.contract import frameworks, site_config, snippet_spec
 from ramverk.contract.results_model import Case, Device, Machine, Ratio, Record, ResultsFile, Statistics
@@ -38,14 +39,17 @@ def _record(mode: str, median: float, ratio: float | None = None, snippet_hash: 
 
 @pytest.fixture
 def results(tmp_path, monkeypatch):
-    """A results directory with one machine's jax eager/jit records of same_math.py."""
+    """A checkout of the repository's settings and snippets (RAMVERK_ROOT points at it) whose results/, by
+    its own pyproject.toml, gets one machine's jax eager/jit records of same_math.py."""
+    root = helpers.checkout(tmp_path / "repo", "snippets")
+    monkeypatch.setenv("RAMVERK_ROOT", str(root))
+
     def write(records):
         machine = Machine(name="test-machine", cpu_model="Test CPU", logical_cores=2, os="Linux", python="3.11.7",
                           cpu_flags=["avx2", "fma"], cpu_max_mhz=3000.0, stream_triad_gbs=10.0)
-        results_store.save(tmp_path / "test-machine.json", ResultsFile(machine=machine, records=records))
-        return tmp_path
+        results_store.save(root / "results" / "test-machine.json", ResultsFile(machine=machine, records=records))
+        return root / "results"
 
-    monkeypatch.setenv("RAMVERK_RESULTS_DIR", str(tmp_path))
     return write
 
 
@@ -168,7 +172,7 @@ def test_a_gpu_only_snippet_without_results_renders_the_note_and_builds(tmp_path
         'BENCHMARK = {"frameworks": ["torch"], "modes": {"torch": ["eager"]}, "devices": ["cuda"],\n'
         '             "sizes": {"quick": {"n": 1}, "full": {"n": 2}}}\n\n\n'
         'def build(framework, mode, device, n):\n    return lambda: n\n')
-    monkeypatch.setenv("RAMVERK_RESULTS_DIR", str(root / "results"))
+    monkeypatch.setenv("RAMVERK_ROOT", str(root))  # no pyproject.toml: results/ is the default folder
     from ramverk.render import timing_tables
 
     monkeypatch.setattr(timing_tables.site_config, "load", lambda: type("C", (), {"root": root})())
@@ -211,12 +215,12 @@ def test_a_rate_shows_the_limit_beside_its_share_and_says_what_kind_of_limit_it_
     assert timing_tables.rate_text(1.2e11, "flops", peak, "en") == (
         f"120{nbsp}GFLOP/s (125% of 96.0{nbsp}GFLOP/s, worked out at the nominal clock)")
     assert timing_tables.rate_text(1.2e11, "flops", peak, "sv") == (
-        f"120{nbsp}GFLOP/s (125% av 96,0{nbsp}GFLOP/s, uträknat vid nominell klocka)")
+        f"120{nbsp}GFLOP/s (125{nbsp}% av 96,0{nbsp}GFLOP/s, uträknat vid nominell klocka)")
     triad = roofline.bandwidth_limit(_limits_machine(), cpu, 1)  # measured by the runner: preferred where it exists
     assert triad.measured and not peak.measured
     assert timing_tables.rate_text(5e9, "bytes", triad, "en") == f"5.00{nbsp}GB/s (50% of 10.0{nbsp}GB/s, measured triad)"
     gpu = roofline.flops_limit(_limits_machine(), Device(kind="cuda", name="NVIDIA H200"), 4)
-    assert timing_tables.rate_text(3.35e13, "flops", gpu, "sv").endswith("(50% av 67,0\u00a0TFLOP/s, datablad)")
+    assert timing_tables.rate_text(3.35e13, "flops", gpu, "sv").endswith("(50\u00a0% av 67,0\u00a0TFLOP/s, datablad)")
     assert timing_tables.rate_text(3.35e13, "flops", None, "en") == f"33.5{nbsp}TFLOP/s"  # no limit: no share
 
 

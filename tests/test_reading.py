@@ -17,7 +17,6 @@ from urllib.parse import urlparse
 
 import helpers
 import pytest
-from ramverk.contract import site_config
 from ramverk.render import benchmarks_page
 from ramverk.render.markers import Marker
 
@@ -72,8 +71,7 @@ def bench_root(tmp_path, monkeypatch) -> Path:
         machine = {"name": name, "cpu_model": "Test CPU", "logical_cores": 1, "os": "Linux", "python": "3.11"}
         (root / "results" / f"{name}.json").write_text(
             json.dumps({"schema_version": 1, "machine": machine, "records": records}), encoding="utf-8")
-    monkeypatch.delenv("RAMVERK_RESULTS_DIR", raising=False)
-    monkeypatch.setattr(site_config, "_current_root", root.resolve())
+    monkeypatch.setenv("RAMVERK_ROOT", str(root))  # the tooling reads this checkout, and its pyproject's results/
     return root
 
 

@@ -357,7 +357,8 @@ def test_the_checkout_is_found_from_the_working_directory_not_the_installed_pack
     """A second clone sharing this venv must read and write its own results/, not this one's."""
     write_snippet(root, "good")
     (root / "mkdocs.yml").write_text("site_name: another clone\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("RAMVERK_ROOT", "RAMVERK_RESULTS_DIR")}
+    env = {k: v for k, v in os.environ.items() if k != "RAMVERK_ROOT"}
+    env["RAMVERK_RESULTS_DIR"] = str(root / "elsewhere")  # no longer a second source of the results folder
     proc = subprocess.run([sys.executable, "-m", "ramverk", "run", "--dry-run", "--quick", "--machine", "t"],
                           cwd=root / "snippets", env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -81,7 +81,7 @@ def test_isolation_is_probed_and_said_plainly(monkeypatch):
 def test_parent_environment_is_out_of_reach(tmp_path):
     # The harness runs in a process whose real environment (what /proc shows) holds a secret.
     secret = f"s3cret-{uuid.uuid4().hex}"
-    harness = (f"import sys; from ramverk import sandbox; "
+    harness = (f"import sys; from ramverk.measure import sandbox; "
                f"r = sandbox.run([sys.executable, {str(PROBES)!r}, 'environ'], {str(tmp_path)!r}, timeout=30); "
                f"print(r.stdout)")
     env = {**os.environ, "RAMVERK_TEST_API_TOKEN": secret, "PYTHONPATH": str(ROOT / "scripts")}
@@ -176,7 +176,7 @@ def test_loopback_of_the_host_is_unreachable(tmp_path, listener):
 def test_output_is_capped_and_the_harness_stays_small(tmp_path, how):
     cap = 8 << 20
     choice = "None" if how == "default" else "sandbox.Isolation('none', 'rlimit')"
-    harness = (f"import json, resource, sys; from ramverk import sandbox; "
+    harness = (f"import json, resource, sys; from ramverk.measure import sandbox; "
                f"r = sandbox.run([sys.executable, {str(PROBES)!r}, 'flood', '300'], {str(tmp_path)!r}, timeout=60, "
                f"output_cap={cap}, how={choice}); "
                f"print(json.dumps({{'out': len(r.stdout), 'truncated': r.truncated, 'err': r.stderr[-300:], "

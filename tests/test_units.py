@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import helpers
 import pytest
-from ramverk.contract import site_config
+import yaml
 from ramverk.contract.results_model import Device, Machine
 from ramverk.contrib import nav
 from ramverk.render import benchmarks_page
@@ -88,11 +88,50 @@ def test_bandwidth_limits():
     assert h200.per_second == 4.8e12 and "memory bandwidth" in h200.how["en"]
 
 
-def test_work_per_call():
-    assert roofline.work_per_call("2*n**3", {"n": 4, "dtype": "tf32"}) == 128.0
-    assert roofline.work_per_call("3 * 4 * n", {"n": 1000}) == 12000.0
-    with pytest.raises(ValueError, match="may use only"):
-        roofline.work_per_call("__import__('os').getcwd()", {"n": 1})
+@pytest.mark.parametrize("expression, params, expected", [
+    ("2*n**3", {"n": 4, "dtype": "tf32"}, 128.0),  # a string parameter is no name
+    ("3 * 4 * n", {"n": 1000}, 12000.0),
+    ("4*batch*784*hidden + 6*batch*hidden*10", {"batch": 2, "hidden": 3}, 4 * 2 * 784 * 3 + 6 * 2 * 3 * 10),
+    ("(n - 1) * n / 2", {"n": 5}, 10.0),
+    ("-n + 2.5e1", {"n": 5}, 20.0),
+    ("2**-1 * n", {"n": 6}, 3.0),
+    ("8 * n", {"n": 0.5}, 4.0),
+])
+def test_work_per_call_evaluates_arithmetic(expression, params, expected):
+    assert roofline.work_per_call(expression, params) == pytest.approx(expected)
+    assert isinstance(roofline.work_per_call(expression, params), float)
+
+
+@pytest.mark.parametrize("expression, params, message", [
+    ("__import__('os').getcwd()", {"n": 1}, "not"),  # a call: the old regex let `(` and `.` through
+    ("n.real", {"n": 1}, "not 'n.real'"),
+    ("m * 2", {"n": 1}, "uses 'm', which is not a numeric size parameter"),
+    ("dtype * 2", {"dtype": "tf32"}, "uses 'dtype'"),
+    ("flag * 2", {"flag": True}, "uses 'flag'"),  # a bool is no size
+    ("n // 2", {"n": 4}, "not 'n // 2'"),
+    ("n % 2", {"n": 4}, "not 'n % 2'"),
+    ("[n][0]", {"n": 4}, "not"),
+    ("n if n else 1", {"n": 4}, "not"),
+    ("'a' * n", {"n": 4}, "not \"'a'\""),
+    ("1 / (n - 4)", {"n": 4}, "divides by zero"),
+    ("10.0 ** 400", {}, "overflows"),
+    ("9 ** 9 ** 9", {}, "overflows"),  # no giant integer is built
+    ("(-8) ** 0.5", {}, "not a finite number"),
+    ("2 *", {"n": 1}, "not an arithmetic expression"),
+    ("", {}, "not an arithmetic expression"),
+])
+def test_work_per_call_refuses_anything_but_arithmetic_naming_the_expression(expression, params, message):
+    with pytest.raises(ValueError, match="work expression") as raised:
+        roofline.work_per_call(expression, params)
+    assert repr(expression) in str(raised.value) and message in str(raised.value), str(raised.value)
+
+
+def test_work_per_call_never_runs_the_expression(monkeypatch):
+    import builtins
+
+    monkeypatch.setattr(builtins, "eval", lambda *a, **k: pytest.fail("eval was called"))
+    assert roofline.work_per_call("2*n", {"n": 3}) == 6.0
+    assert "eval(" not in Path(roofline.__file__).read_text(encoding="utf-8")
 
 
 # --- number_format ---------------------------------------------------------------------------------
@@ -103,6 +142,19 @@ def test_work_per_call():
 ])
 def test_number_has_three_significant_digits_in_the_pages_language(value, lang, text):
     assert nf.number(value, lang) == text
+
+
+@pytest.mark.parametrize("value, text", [(9.996, "10.0"), (0.9996, "1.00"), (99.96, "100"), (0.009996, "0.0100"),
+                                         (-9.996, "-10.0"), (9.994, "9.99")])
+def test_a_rounding_that_carries_still_shows_three_significant_digits(value, text):
+    assert nf.number(value, "en") == text
+
+
+@pytest.mark.parametrize("seconds, text", [(0.0009996, "1.00 ms"), (0.9996, "1.00 s"), (9.996e-7, "1.00 µs"),
+                                           (0.000999, "999 µs")])
+def test_the_unit_is_chosen_for_the_value_shown(seconds, text):
+    assert nf.duration(seconds, "en") == text.replace(" ", NBSP)  # not "1,000 µs"
+    assert nf.rate(999.6e9, "FLOP/s", "en") == f"1.00{NBSP}TFLOP/s"
 
 
 def test_swedish_groups_thousands_with_a_space():
@@ -130,13 +182,52 @@ def test_ratio_rate_and_percent():
     assert nf.rate(500.0, "FLOP/s", "en") == f"500{NBSP}FLOP/s"
     assert nf.percent(0.412, "en") == "41%"
     assert nf.percent(0.05, "en") == "5.0%"
-    assert nf.percent(0.05, "sv") in ("5,0%", f"5,0{NBSP}%")  # the decimal comma; the space: see below
+    assert nf.percent(0.05, "sv") == f"5,0{NBSP}%"
 
 
-@pytest.mark.xfail(strict=True, reason="percent()'s docstring promises '41 %' in Swedish, but the explicit "
-                                       "pattern '#,##0%' drops the locale's space: '41%' (reported to its owner)")
+@pytest.mark.parametrize("fraction, lang, text", [
+    (0.412, "sv", "41 %"), (0.412, "en", "41%"), (1.25, "sv", "125 %"), (1.25, "en", "125%"),
+    (0.05, "sv", "5,0 %"), (0.05, "en", "5.0%"), (12.5, "sv", "1 250 %"), (12.5, "en", "1,250%"),
+    (0.0, "sv", "0,0 %"), (0.0, "en", "0.0%"),
+])
+def test_percent_as_each_locale_writes_it(fraction, lang, text):
+    # Swedish: a no-break space before the sign (Babel's sv pattern '#,##0\u00a0%'), as between a number and
+    # its unit and in its thousands groups on the rest of the site; English: none.
+    assert nf.percent(fraction, lang) == text.replace(" ", NBSP)
+
+
 def test_swedish_percent_has_a_space_as_documented():
-    assert nf.percent(0.412, "sv").replace(NBSP, " ") == "41 %"
+    assert nf.percent(0.412, "sv") == f"41{NBSP}%"
+    assert nf.percent(0.412, "sv").replace(NBSP, " ") == "41 %"  # what percent()'s docstring promises
+
+
+@pytest.mark.parametrize("value, lang, text", [(1234, "sv", "1 234"), (1234, "en", "1,234"), (7, "sv", "7"),
+                                               (1234567, "en", "1,234,567")])
+def test_count_groups_whole_numbers_as_the_locale_does(value, lang, text):
+    assert nf.count(value, lang).replace(NBSP, " ") == text
+
+
+@pytest.mark.parametrize("value, lang, text", [(0.5, "sv", "0,5"), (0.5, "en", "0.5"), (2.0, "en", "2"),
+                                               (1500.0, "en", "1,500"), (0.125, "sv", "0,125")])
+def test_axis_ticks_have_no_fixed_digits(value, lang, text):
+    assert nf.tick(value, lang).replace(NBSP, " ") == text
+
+
+@pytest.mark.parametrize("seconds, unit", [(1.0, "s"), (0.999, "ms"), (1e-3, "ms"), (9.99e-4, "µs"), (1e-6, "µs"),
+                                           (5e-10, "ns"), (0.0, "ns"), (-0.002, "ms")])
+def test_time_unit_thresholds(seconds, unit):
+    assert nf.time_unit(seconds)[0] == unit
+
+
+@pytest.mark.parametrize("per_second, text", [(1e12, "1.00 TFLOP/s"), (999e9, "999 GFLOP/s"), (1e9, "1.00 GFLOP/s"),
+                                              (2.5e6, "2.50 MFLOP/s"), (0.0, "0.00 FLOP/s")])
+def test_rate_prefix_thresholds(per_second, text):
+    assert nf.rate(per_second, "FLOP/s", "en") == text.replace(" ", NBSP)
+
+
+def test_every_number_keeps_number_and_unit_together():
+    for text in (nf.duration(0.00132, "sv"), nf.rate(3.2e10, "B/s", "sv"), nf.percent(0.5, "sv")):
+        assert " " not in text, repr(text)  # only no-break spaces: a line never breaks between them
 
 
 # --- nav -----------------------------------------------------------------------------------------
@@ -209,6 +300,24 @@ def test_nav_needs_a_nav_and_translations(tmp_path):
         nav.add_page(path, "t", "p", "Titel", "Title", "Avsnitt", "Section")
 
 
+def test_nav_quotes_titles_yaml_would_misread(mkdocs_yml):
+    nav.add_page(mkdocs_yml, "execution", "yes", "yes", "Yes: really", "Exekvering", "Execution")
+    nav.add_page(mkdocs_yml, "execution", "hash", "# inte en kommentar", "# not a comment", "Exekvering", "Execution")
+    loaded = yaml.safe_load(mkdocs_yml.read_text(encoding="utf-8"))
+    section = next(item["Exekvering"] for item in loaded["nav"] if isinstance(item, dict) and "Exekvering" in item)
+    assert {"yes": "execution/yes.md"} in section  # a string, not the boolean True
+    assert {"# inte en kommentar": "execution/hash.md"} in section
+    translations = loaded["plugins"][0]["i18n"]["languages"][0]["nav_translations"]
+    assert translations["yes"] == "Yes: really" and translations["# inte en kommentar"] == "# not a comment"
+
+
+def test_nav_ignores_a_page_of_another_topic_with_a_similar_name(mkdocs_yml):
+    nav.add_page(mkdocs_yml, "exec", "overview", "Annan", "Other", "Exec", "Exec")
+    text = mkdocs_yml.read_text(encoding="utf-8")
+    assert "  - Exec:\n      - Annan: exec/overview.md\n  - Om Ramverk:" in text  # not in execution/'s section
+    assert text.count("overview.md") == 2
+
+
 # --- benchmarks_page -----------------------------------------------------------------------------
 
 def _record(snippet: str, framework: str, mode: str, median: float, size: str = "full", first: float | None = 0.5,
@@ -247,8 +356,7 @@ def bench_root(tmp_path, monkeypatch) -> Path:
                _record("snippets/topic/demo.py", "jax", "eager", 0.5, size="quick", snippet_hash=demo_hash),
                _record("snippets/topic/old.py", "torch", "eager", 2.0)]
     (results / "box.json").write_text(json.dumps({"schema_version": 1, "machine": machine, "records": records}))
-    monkeypatch.delenv("RAMVERK_RESULTS_DIR", raising=False)
-    monkeypatch.setattr(site_config, "_current_root", root.resolve())
+    monkeypatch.setenv("RAMVERK_ROOT", str(root))  # the tooling reads this checkout, and its pyproject's results/
     return root
 
 
@@ -290,6 +398,30 @@ def test_benchmarks_without_results(bench_root, monkeypatch):
     assert "Not measured yet" in benchmarks_page.benchmarks(marker)
 
 
+def test_topic_titles_come_from_the_nav_in_the_pages_language(bench_root):
+    assert benchmarks_page.topic_title("execution", "sv") == "Exekveringsmodeller"  # the bench checkout's mkdocs.yml
+    assert benchmarks_page.topic_title("execution", "en") == "Execution models"
+    assert benchmarks_page.topic_title("topic", "en") == "topic"  # no nav section holds it: the folder name
+
+
+def test_cases_follow_the_snippets_own_order(bench_root):
+    (bench_root / "snippets" / "topic" / "ordered.py").write_text(
+        'BENCHMARK = {"frameworks": ["torch", "jax"], "modes": {"torch": ["eager", "compile"], "jax": ["jit"]},\n'
+        '             "devices": ["cpu"], "sizes": {"quick": {"n": 1}, "full": {"n": 2}}}\n\n\n'
+        "def build(framework, mode, device, n):\n    return lambda: n\n", encoding="utf-8")
+    cases = [("jax", "jit"), ("numpy", "eager"), ("torch", "compile"), ("torch", "eager"), ("torch", "other")]
+    ordered = sorted(cases, key=benchmarks_page._case_order("snippets/topic/ordered.py"))
+    assert ordered == [("torch", "eager"), ("torch", "compile"), ("torch", "other"), ("jax", "jit"), ("numpy", "eager")]
+    # a snippet without a readable BENCHMARK: alphabetical
+    assert sorted(cases, key=benchmarks_page._case_order("snippets/topic/demo.py")) == sorted(cases)
+    assert sorted(cases, key=benchmarks_page._case_order("snippets/topic/gone.py")) == sorted(cases)
+
+
+def test_a_cell_sorts_by_seconds_whatever_unit_it_shows():
+    assert benchmarks_page._sortable(950e-6, "950 µs") == '<span data-sort="0.00095">950 µs</span>'
+    assert benchmarks_page._sortable(1.5, "x") == '<span data-sort="1.5">x</span>'
+
+
 # --- the search split (hooks/search_per_language.py) ---------------------------------------------
 
 def _config(site: Path, building: bool = False):
@@ -307,15 +439,20 @@ def search_hook():
     return search_per_language
 
 
+def _split(site: Path, hook, docs: list[dict]) -> tuple[dict, dict]:
+    """The merged index static-i18n writes, split by the hook: (the Swedish index, the English one)."""
+    (site / "search").mkdir()
+    (site / "search" / "search_index.json").write_text(json.dumps({"config": {"lang": ["sv", "en"]}, "docs": docs}))
+    (site / "sitemap.xml").write_text("<urlset/>")
+    hook.on_post_build(_config(site))
+    return (json.loads((site / "search" / "search_index.json").read_text()),
+            json.loads((site / "en" / "search" / "search_index.json").read_text()))
+
+
 def test_search_index_is_split_per_language(tmp_path, search_hook):
-    (tmp_path / "search").mkdir()
     docs = [{"location": "", "title": "Hem"}, {"location": "execution/overview/", "title": "Översikt"},
             {"location": "en/", "title": "Home"}, {"location": "en/execution/overview/#jit", "title": "JIT"}]
-    (tmp_path / "search" / "search_index.json").write_text(json.dumps({"config": {"lang": ["sv", "en"]}, "docs": docs}))
-    (tmp_path / "sitemap.xml").write_text("<urlset/>")
-    search_hook.on_post_build(_config(tmp_path))
-    swedish = json.loads((tmp_path / "search" / "search_index.json").read_text())
-    english = json.loads((tmp_path / "en" / "search" / "search_index.json").read_text())
+    swedish, english = _split(tmp_path, search_hook, docs)
     assert swedish == {"config": {"lang": ["sv"]}, "docs": docs[:2]}
     assert english == {"config": {"lang": ["en"]}, "docs": [{"location": "", "title": "Home"},
                                                             {"location": "execution/overview/#jit", "title": "JIT"}]}
@@ -362,3 +499,11 @@ def test_the_text_catalogue_has_every_key_in_every_language():
     for lang in languages:  # the same placeholders on both sides
         for key, text in page_text.TEXT[lang].items():
             assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", page_text.TEXT["en"][key])), key
+
+
+def test_search_split_goes_by_the_language_folder_not_a_prefix_of_the_path(tmp_path, search_hook):
+    docs = [{"location": "engelska/", "title": "Engelska"}, {"location": "en/", "title": "Home"},
+            {"location": "en/engine/#x", "title": "Engine"}, {"location": "sv/", "title": "A Swedish folder named sv"}]
+    swedish, english = _split(tmp_path, search_hook, docs)
+    assert [d["title"] for d in swedish["docs"]] == ["Engelska", "A Swedish folder named sv"]  # the default keeps the rest
+    assert english["docs"] == [{"location": "", "title": "Home"}, {"location": "engine/#x", "title": "Engine"}]

@@ -2,7 +2,9 @@
 
 Which checkout: RAMVERK_ROOT (or a verb's --root) when given, else the nearest folder at or above
 the working directory holding both files. Never the installed package's own location, so two
-clones sharing one virtual environment each read and write their own docs/ and results/.
+clones sharing one virtual environment each read and write their own docs/ and results/. There is
+no other, hidden source: a MkDocs hook asks for_build() with the mkdocs.yml MkDocs reads, which
+must be that same checkout.
 """
 
 from __future__ import annotations
@@ -53,18 +55,21 @@ class Project:
 
     @property
     def results_dir(self) -> Path:
-        """Where results/<machine>.json live: RAMVERK_RESULTS_DIR, else the runner's results_dir."""
-        override = os.environ.get("RAMVERK_RESULTS_DIR")
-        return Path(override) if override else self.root / self.runner.get("results_dir", "results")
+        """Where results/<machine>.json live: the runner's results_dir (relative to the checkout, or absolute).
+
+        The one source: a run elsewhere passes `ramverk run --results-dir`, a test writes a checkout of its own."""
+        return self.root / self.runner.get("results_dir", "results")
 
     @property
     def memory_limit_gib(self) -> float | None:
-        """The memory limit of contributor code (runner workers, tested blocks); None or 0: none."""
+        """The memory limit of contributor code (runner workers, tested blocks); None or 0: none.
+
+        The one source of the limit outside the runner's own options (`measure/sandbox.py` has no default)."""
         return self.runner.get("memory_limit_gib") or None
 
 
 def project(root: Path | None = None) -> Project:
-    return _project(Path(root).resolve() if root else _current_root or find_root())
+    return _project(Path(root).resolve() if root else find_root())
 
 
 @lru_cache(maxsize=None)
@@ -90,17 +95,26 @@ def _i18n(raw: dict) -> dict:
     raise KeyError("mkdocs.yml: the i18n plugin is not configured")
 
 
-_current_root: Path | None = None
-
-
-def use_root(root: Path) -> None:
-    """Point the tooling at this checkout (each MkDocs hook passes its mkdocs.yml folder in on_config)."""
-    global _current_root
-    _current_root = Path(root).resolve()
-
-
 def load(root: Path | None = None) -> SiteConfig:
-    return _load(Path(root).resolve() if root else _current_root or find_root())
+    return _load(Path(root).resolve() if root else find_root())
+
+
+def for_build(config_file_path: str | Path | None) -> SiteConfig:
+    """The settings of the checkout a MkDocs build reads: the folder of its mkdocs.yml (a hook passes
+    config.config_file_path). The modules beneath the hooks find the checkout themselves (find_root); a
+    build whose mkdocs.yml is elsewhere would mix two checkouts, so that raises RootNotFound naming both."""
+    root = Path(config_file_path).resolve().parent if config_file_path else None
+    try:
+        found = find_root()
+    except RootNotFound as error:
+        if root is None:
+            raise
+        raise RootNotFound(f"{error} (this build reads {root / 'mkdocs.yml'}: run mkdocs there, "
+                           f"or set RAMVERK_ROOT={root})") from None
+    if root is not None and root != found:
+        raise RootNotFound(f"this build reads {root / 'mkdocs.yml'}, but the tooling would read the checkout {found} "
+                           f"(the working directory, or RAMVERK_ROOT); run mkdocs from {root} or set RAMVERK_ROOT={root}")
+    return load(found)
 
 
 @lru_cache(maxsize=None)

@@ -7,16 +7,17 @@ from __future__ import annotations
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+from ramverk.contract import site_config
 from ramverk.pages import scanner
 from ramverk.render import markers, notebooks, output_blocks
 from ramverk.render.marker_handlers import HANDLERS
-from ramverk.results import results_store, results_view
+from ramverk.results import results_store
 
 
 @event_priority(-200)  # after static-i18n sorted the pages by language: these files have none
 def on_files(files, config):
     # The raw results, so every table's provenance line links to its data.
-    for path in results_store.machine_files(results_view.results_dir()):
+    for path in results_store.machine_files(site_config.for_build(config.config_file_path).project.results_dir):
         files.append(File.generated(config, f"results/{path.name}", abs_src_path=str(path)))
     return files
 

@@ -22,7 +22,7 @@ def on_post_build(config):
     if not page.is_file():
         return
     lang = config.theme.get("language") or ""
-    default = site_config.load().languages[0]
+    default = site_config.for_build(config.config_file_path).languages[0]
     if lang == default:
         _default_page[str(site)] = page.read_bytes()
         return

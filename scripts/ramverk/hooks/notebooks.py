@@ -83,15 +83,14 @@ def on_config(config):
     # a folder per language keeps both.
     lang = config.plugins["i18n"].current_language
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(
-        site_config.load().root / ".cache" / "mkdocs-jupyter" / lang)
+        site_config.for_build(config.config_file_path).root / ".cache" / "mkdocs-jupyter" / lang)
     return config
 
 
 @event_priority(-150)  # after static-i18n (-100) chose this build's language and files
 def on_files(files, config):
     lang, default, built = _languages(config)
-    root = site_config.load().root
-    folder = root / ".cache" / "notebooks" / "pages"
+    folder = site_config.for_build(config.config_file_path).root / ".cache" / "notebooks" / "pages"
     _pages.clear()
     mine = notebooks.all_notebooks(lang)  # outputs come from outputs/: a build runs no snippet
     others = {(nb.stem, nb.snippet): nb for other in built if other != lang for nb in notebooks.all_notebooks(other)}

@@ -39,7 +39,7 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    problems = sanitise.static_file_problems(site_config.load().root)
+    problems = sanitise.static_file_problems(site_config.for_build(config.config_file_path).root)
     if problems:
         raise PluginError("files that cannot be published:\n  " + "\n  ".join(problems))
 

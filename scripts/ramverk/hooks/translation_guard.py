@@ -1,8 +1,9 @@
-"""Fail the build when a page lacks a language version: static-i18n would silently fall back."""
+"""Fail the build when a page lacks a language version: static-i18n would silently fall back.
+
+First of the hooks, it also fails a build whose mkdocs.yml is not the checkout the tooling reads
+(site_config.for_build), before any page is read."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from ramverk.contract import site_config
@@ -10,7 +11,10 @@ from ramverk.pages import translations
 
 
 def on_config(config):
-    site_config.use_root(Path(config.config_file_path).parent)
+    try:
+        site_config.for_build(config.config_file_path)
+    except site_config.RootNotFound as error:
+        raise PluginError(str(error)) from None
     return config
 
 

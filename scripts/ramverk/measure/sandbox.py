@@ -43,7 +43,6 @@ from pathlib import Path
 
 SECRET = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION|^AWS_|^GITHUB_|^GH_|^ACTIONS_"
                     r"|^CI_JOB|^NPM_CONFIG_|^PIP_INDEX_URL|^TWINE_|^SSH_AUTH_SOCK$|^GPG_|^DOCKER_", re.I)
-DEFAULT_MEMORY_GIB = 16.0
 DEFAULT_TIMEOUT_S = 180.0
 OUTPUT_CAP_BYTES = int(float(os.environ.get("RAMVERK_OUTPUT_CAP_MIB", 16)) * (1 << 20))
 MAX_TASKS = 4096  # processes + threads of one run (TF and XLA start hundreds of threads on a big host)
@@ -68,13 +67,12 @@ def child_env(extra: dict[str, str] | None = None, base: dict[str, str] | None =
 
 
 def memory_limit_bytes() -> int | None:
-    """The checkout's memory_limit_gib ([tool.ramverk.runner] in pyproject.toml), in bytes."""
+    """The checkout's memory_limit_gib ([tool.ramverk.runner] in pyproject.toml), in bytes: its one source.
+
+    Outside any checkout this raises site_config.RootNotFound (a caller there passes run()'s memory_bytes)."""
     from ramverk.contract import site_config
 
-    try:
-        gib = site_config.project().memory_limit_gib
-    except site_config.RootNotFound:
-        gib = DEFAULT_MEMORY_GIB  # code run from outside any checkout (a test's temporary folder)
+    gib = site_config.project().memory_limit_gib
     return int(gib * (1 << 30)) if gib else None
 
 
@@ -523,7 +521,8 @@ def run(argv: list[str], cwd: str | Path, *, timeout: float = DEFAULT_TIMEOUT_S,
         writable: list[str | Path] = (), how: Isolation | None = None) -> Completed:
     """Run argv in cwd isolated (see spawn); on timeout the tree is killed and TimeoutExpired raised.
 
-    memory_bytes=-1 means the checkout's memory_limit_gib (pyproject.toml); None means no limit.
+    memory_bytes=-1 means the checkout's memory_limit_gib (pyproject.toml; outside a checkout that raises
+    site_config.RootNotFound); None means no limit.
     """
     limit = memory_limit_bytes() if memory_bytes == -1 else memory_bytes
     outcome = spawn(argv, cwd, env=child_env(env), timeout=timeout, memory_bytes=limit, output_cap=output_cap,
