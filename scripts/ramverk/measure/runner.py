@@ -42,7 +42,7 @@ class Config:
     min_time_s: float = 1.0
     quick_min_time_s: float = 0.05
     case_timeout_s: float = 600.0
-    memory_limit_gib: float | None = 16.0  # RLIMIT_AS of a CPU worker; JAX/TF need several GiB of address space
+    memory_limit_gib: float | None = None  # a CPU worker's tree; from pyproject (site_config.Project), its one source
     triad: bool = True  # measure the memory bandwidth once per run that measures anything
     quick: bool = False
     force: bool = False
@@ -57,7 +57,8 @@ class Config:
         unknown = set(settings.runner) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(f"pyproject.toml [tool.ramverk.runner]: unknown key(s) {', '.join(sorted(unknown))}")
-        values = {**settings.runner, "results_dir": settings.results_dir, "root": settings.root}
+        values = {**settings.runner, "results_dir": settings.results_dir, "root": settings.root,
+                  "memory_limit_gib": settings.memory_limit_gib}
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)
         config.results_dir = Path(config.results_dir)
