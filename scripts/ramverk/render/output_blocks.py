@@ -28,10 +28,18 @@ MAX_LINES = 30  # a longer output is cut on the page; the notebook shows all of 
 VARIES: dict[str, str] = {
     "snippets/execution/static_vs_dynamic.py:serialise":
         "the serialised program carries source locations, whose length depends on where it runs",
+    "snippets/autodiff/logging_runs.py:wandb_offline": "wandb names each offline run with a random id",
+    "snippets/execution/allocation_cost.py:torch": "the page-fault count moves by a few with what else the process holds",
+    "snippets/execution/allocation_cost.py:numpy": "the page-fault count moves by a few with what else the process holds",
+    "snippets/execution/fusion.py:page_faults": "the page-fault count moves by a few with what else the process holds",
+    "snippets/execution/fusion.py:page_faults_tf": "the page-fault count moves by a few with what else the process holds",
+    "snippets/execution/keras_basics.py:summary": "Keras numbers layer names by how many layers the process made before",
 }
 
 DURATION = re.compile(r"\d[\d,.]*(?:e[-+]?\d+)?\s*(?:ns|µs|us|ms|s|sec|seconds|min)\b")
+RATIO = re.compile(r"\d[\d,.]*\s*×")  # a ratio of two times varies as the times do
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+SPACES = re.compile(r"[ \t]+")  # columns padded to the width of a number that varies
 
 
 @dataclass(frozen=True)
@@ -94,9 +102,10 @@ def code_key(code: str) -> str:
 
 
 def comparable(output: str) -> str:
-    """The output with what is declared to vary masked, and trailing space ignored."""
-    output = ADDRESS.sub("0x…", DURATION.sub("<duration>", output))
-    return "\n".join(line.rstrip() for line in output.strip().splitlines())
+    """The output with what is declared to vary masked (durations, ratios of them, addresses) and runs
+    of spaces counted as one."""
+    output = ADDRESS.sub("0x…", RATIO.sub("<ratio>", DURATION.sub("<duration>", output)))
+    return "\n".join(SPACES.sub(" ", line).strip() for line in output.strip().splitlines())
 
 
 def expected_by_code() -> dict[str, tuple[str, str | None]]:
