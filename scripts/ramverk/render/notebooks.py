@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
+import linecache
 import os
 import posixpath
 import re
@@ -44,7 +44,7 @@ from ramverk.pages import page_source, scanner
 from ramverk.render.page_text import t
 
 TIMEOUT_S = float(os.environ.get("RAMVERK_NOTEBOOK_TIMEOUT_S", 600))
-EXECUTION_VERSION = 1  # bump when the executor's output format changes: invalidates outputs/
+EXECUTION_VERSION = 2  # bump when the executor's output changes: invalidates outputs/ (2: fd-level capture)
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 LANGUAGE_INFO = {"name": "python", "version": f"{sys.version_info.major}.{sys.version_info.minor}"}
 
@@ -369,6 +369,33 @@ def _execution_key(snippet: Path, sections: tuple[str, ...]) -> str:
 _MARK = "@@ramverk-notebook@@ "  # a line of the worker's report (sections print too)
 
 
+@contextlib.contextmanager
+def _captured_output(into: dict[str, str]):
+    """What the code writes to file descriptors 1 and 2, as the tests' subprocesses see it: also what
+    native code writes there (tf.print), not only Python's sys.stdout. Lines keep their order."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    line_buffered = sys.stdout.line_buffering
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        os.dup2(out.fileno(), 1)
+        os.dup2(err.fileno(), 2)
+        sys.stdout.reconfigure(line_buffering=True)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            sys.stdout.reconfigure(line_buffering=line_buffered)
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+            for name, file in (("stdout", out), ("stderr", err)):
+                file.seek(0)
+                into[name] = file.read().decode("utf-8", "replace")
+
+
 def _worker() -> None:
     """Inside the sandbox: argv = [snippet path, section, ...]. Runs the sections in order in __main__'s
     namespace (as a notebook's kernel would), printing one marked JSON line per section."""
@@ -376,7 +403,12 @@ def _worker() -> None:
 
     path, wanted = Path(sys.argv[1]), sys.argv[2:]
     by_name = {c.section: c for c in sections_mod.chunks(path) if c.section}
-    real_stdout = sys.stdout
+    real_stdout = os.fdopen(os.dup(1), "w", encoding="utf-8")  # the report's own stream, beside fd 1
+    # Tracebacks and debuggers name the file as the checkout does, not by where this machine keeps it
+    # (in <>, which pdb leaves alone instead of making it absolute; linecache serves its lines).
+    shown_name = "<" + path.as_posix()[path.as_posix().rfind("snippets/"):] + ">"
+    source = path.read_text(encoding="utf-8")
+    linecache.cache[shown_name] = (len(source), None, source.splitlines(keepends=True), shown_name)
     namespace = sys.modules["__main__"].__dict__
     namespace["__file__"] = str(path)
     sys.path.insert(0, str(path.parent))
@@ -388,21 +420,21 @@ def _worker() -> None:
             if reason:
                 record["not_run"] = reason
             else:
-                out, err = io.StringIO(), io.StringIO()
+                captured: dict[str, str] = {}
                 try:
-                    code = compile("\n" * (chunk.start - 1) + chunk.source, str(path), "exec")
-                    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                    code = compile("\n" * (chunk.start - 1) + chunk.source, shown_name, "exec")
+                    with _captured_output(captured):
                         exec(code, namespace)  # noqa: S102 - contributor code, inside the sandbox
                 except BaseException as error:  # noqa: BLE001 - reported as the cell's error output
                     frames = traceback.extract_tb(error.__traceback__)
-                    frames = [f for f in frames if f.filename == str(path)] or frames[-1:]
+                    frames = [f for f in frames if f.filename == shown_name] or frames[-1:]
                     lines = traceback.format_list(frames) + traceback.format_exception_only(type(error), error)
                     record["error"] = [type(error).__name__, str(error), ["".join(lines).rstrip()]]
                     if isinstance(error, KeyboardInterrupt | SystemExit):
-                        record["stdout"], record["stderr"] = out.getvalue(), err.getvalue()
+                        record["stdout"], record["stderr"] = captured.get("stdout", ""), captured.get("stderr", "")
                         print(_MARK + json.dumps(record), file=real_stdout, flush=True)
                         return
-                record["stdout"], record["stderr"] = out.getvalue(), err.getvalue()
+                record["stdout"], record["stderr"] = captured.get("stdout", ""), captured.get("stderr", "")
             print(_MARK + json.dumps(record), file=real_stdout, flush=True)
 
 

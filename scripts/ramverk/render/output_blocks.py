@@ -33,6 +33,8 @@ VARIES: dict[str, str] = {
     "snippets/execution/allocation_cost.py:numpy": "the page-fault count moves by a few with what else the process holds",
     "snippets/execution/fusion.py:page_faults": "the page-fault count moves by a few with what else the process holds",
     "snippets/execution/fusion.py:page_faults_tf": "the page-fault count moves by a few with what else the process holds",
+    "snippets/execution/pytorch_eager.py:pdb": "the debugger names the file and line it stops in, which depend on where "
+                                              "the code runs",
     "snippets/execution/keras_basics.py:summary": "Keras numbers layer names by how many layers the process made before",
 }
 
