@@ -34,13 +34,7 @@ def checkout(root: Path, *copied: str, pyproject: str | None = None) -> Path:
         shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
     else:
         (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
-    for name in copied:
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(ROOT / name, root / name)
-    (root / "results").mkdir(exist_ok=True)
-    return root
+    return _copy(root, copied)
 
 
 # What a new contributor's clone holds that the tooling reads (copy_repository).
@@ -49,10 +43,15 @@ CLONED = ["docs", "snippets", "mkdocs.yml", "pyproject.toml", "results", "output
 
 def copy_repository(root: Path) -> Path:
     """A temporary copy of the repository at root, as a new contributor's checkout."""
-    for name in CLONED:
+    return _copy(root, CLONED)
+
+
+def _copy(root: Path, names) -> Path:
+    """The repository's files or folders `names` copied into root (those it has), and an empty results/."""
+    for name in names:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
         elif source.is_file():
             shutil.copy2(source, root / name)
     (root / "results").mkdir(exist_ok=True)

@@ -6,7 +6,6 @@ with the constructs of the source notes (tests/fixtures/obsidian/lecture note.md
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -28,9 +27,7 @@ def test_check_passes_on_the_repository_and_reports_its_duration():
 
 def test_a_lecture_note_imports_with_a_report_and_builds(tmp_path):
     root = make_site(tmp_path / "repo")
-    env = {**os.environ, "RAMVERK_ROOT": str(root), "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run([sys.executable, "-m", "ramverk", "import-obsidian", str(NOTE), "--to", "notes/second",
-                           "--force"], cwd=root, capture_output=True, text=True, timeout=120, env=env)
+    proc = helpers.ramverk(root, "import-obsidian", str(NOTE), "--to", "notes/second", "--force")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = proc.stdout
     for expected in (

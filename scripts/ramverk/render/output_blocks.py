@@ -46,7 +46,8 @@ SPACES = re.compile(r"[ \t]+")  # columns padded to the width of a number that v
 
 @dataclass(frozen=True)
 class Shown:
-    line: int  # the closing fence's line in the page (1-based)
+    start: int  # the opening fence's line in the page (1-based)
+    line: int  # the closing fence's line
     indent: str
     targets: tuple[str, ...]  # "snippets/x.py:section", as included
     stdout: str
@@ -75,8 +76,8 @@ def shown_outputs(page_text: str, page_src: str, lang: str) -> list[Shown]:
                     pieces.append(out.stdout.rstrip("\n"))
         if pieces:
             closing = lines[block.end - 1]
-            found.append(Shown(block.end, closing[:len(closing) - len(closing.lstrip())], tuple(targets),
-                               "\n".join(pieces)))
+            found.append(Shown(block.start, block.end, closing[:len(closing) - len(closing.lstrip())],
+                               tuple(targets), "\n".join(pieces)))
     return found
 
 
@@ -121,8 +122,7 @@ def expected_by_code() -> dict[str, tuple[str, str | None]]:
         rel = page.path.relative_to(site_config.load().docs_dir).as_posix()
         lines = source.split("\n")
         for shown in shown_outputs(source, rel, page.lang):
-            start = next(b.start for b in scanner.scan(source, front_matter=False).code_blocks if b.end == shown.line)
-            code = code_key(page_source.expand("\n".join(lines[start:shown.line - 1])))
+            code = code_key(page_source.expand("\n".join(lines[shown.start:shown.line - 1])))
             varies = any(t in VARIES for t in shown.targets)
             expected.setdefault(code, (f"{page.rel}:{shown.line}", None if varies else shown.stdout))
     return expected
