@@ -106,7 +106,8 @@ def snippet_sections(path: Path) -> dict[str, str]:
     return found
 
 
-def page_notebooks(text: str, page_src: str, lang: str) -> list[PageNotebook]:
+@lru_cache(maxsize=256)  # each build asks per page several times: links, output blocks, both languages' files
+def page_notebooks(text: str, page_src: str, lang: str) -> tuple[PageNotebook, ...]:
     """One notebook for each snippet the page includes (in the order the page first shows them)."""
     stem = page_source.PAGE_SUFFIX.match(page_src)["stem"] if page_source.PAGE_SUFFIX.match(page_src) else (
         page_src.removesuffix(".md"))
@@ -156,7 +157,7 @@ def page_notebooks(text: str, page_src: str, lang: str) -> list[PageNotebook]:
                 out.append(Cell("code", shown[s], s))
             since = []
     head = "\n\n".join([f"# {title}", *intro, f"*{t(lang, 'notebook_outputs_note')}*"])
-    return [PageNotebook(page_src, stem, lang, s, title, (Cell("markdown", head), *cells[s])) for s in order]
+    return tuple(PageNotebook(page_src, stem, lang, s, title, (Cell("markdown", head), *cells[s])) for s in order)
 
 
 @dataclass(frozen=True)
