@@ -84,11 +84,26 @@ SLOW_FIRST = (
 )
 
 
+_GROUPING_LOST = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own hook, which marks each grouped test's node id
 def pytest_collection_modifyitems(config, items):
+    grouped = [item for item in items if item.get_closest_marker("xdist_group")]
+    if getattr(config.option, "loadgroup", False) and grouped and "@" not in grouped[0].nodeid:
+        config.stash[_GROUPING_LOST] = True  # failed test by test below: an error raised here is swallowed
+
     def rank(item):
         return next((i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
 
     items.sort(key=rank)  # stable: the order within a file is kept
+
+
+def pytest_runtest_setup(item):
+    if item.config.stash.get(_GROUPING_LOST, False) and item.get_closest_marker("xdist_group"):
+        pytest.fail("pytest-xdist's --dist loadgroup is not grouping (no '@group' in the node ids): every worker "
+                    "would run each page's blocks and each snippet group again. The pytest pin in pyproject.toml "
+                    "says why.", pytrace=False)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -19,7 +19,7 @@ from ramverk.render import output_blocks
 
 BLOCKS = code_blocks.unique_blocks()
 PAGES = code_blocks.by_page(BLOCKS)
-SHOWN_OUTPUT = output_blocks.expected_by_code()  # code -> (where, the output shown under it)
+SHOWN_OUTPUT = output_blocks.expected_by_code()  # code -> where its output is shown, and what
 
 
 @functools.cache
@@ -42,20 +42,21 @@ def test_code_block(block, record_property):
         )
     if outcome.forked_failure:  # passed on its own but not in the page's process: worth a look, not a failure
         print(f"\n{block.test_id}: passed in a fresh process; in the page's process: {outcome.forked_failure[:500]}")
-    where, shown = SHOWN_OUTPUT.get(output_blocks.code_key(block.code), (None, None))
-    if where and shown is None:
-        assert outcome.stdout.strip(), f"{where}: the block printed nothing, but the page shows an output"
-    elif where:
-        assert output_blocks.comparable(outcome.stdout) == output_blocks.comparable(shown), (
-            f"{where}: the block's output differs from the one the page shows (from outputs/); if the change "
-            f"is right, run `python -m ramverk outputs --refresh`, or declare the section in "
-            f"ramverk/render/output_blocks.py VARIES.\nshown:\n{shown}\nnow:\n{outcome.stdout}")
-        record_property("output_verified", where)  # counted at the end of the run (conftest.py)
+    expected = SHOWN_OUTPUT.get(output_blocks.code_key(block.code))
+    if expected and expected.stdout is None:
+        assert outcome.stdout.strip(), f"{expected.where}: the block printed nothing, but the page shows an output"
+    elif expected:
+        now, shown = (output_blocks.comparable(out, expected.mask) for out in (outcome.stdout, expected.stdout))
+        assert now == shown, (
+            f"{expected.where}: the block's output differs from the one the page shows (from outputs/); if the "
+            f"change is right, run `python -m ramverk outputs --refresh`, or declare the section in "
+            f"ramverk/render/output_blocks.py VARIES.\nshown:\n{expected.stdout}\nnow:\n{outcome.stdout}")
+        record_property("output_verified", expected.where)  # counted at the end of the run (conftest.py)
 
 
 def test_every_shown_output_belongs_to_a_verified_block():
     codes = {output_blocks.code_key(b.code) for b in BLOCKS}
-    orphans = [where for code, (where, _) in SHOWN_OUTPUT.items() if code not in codes]
+    orphans = [expected.where for code, expected in SHOWN_OUTPUT.items() if code not in codes]
     assert not orphans, f"output blocks under code the tests do not run: {orphans}"
 
 

@@ -7,7 +7,7 @@ Nothing is typed: a section without captured stdout gets no block.
 
 The tests run every displayed block and compare what it prints with the block shown
 (`expected_by_code()`), after `comparable()` masks what is declared to vary: durations, memory
-addresses, and the sections listed in VARIES with the reason their output changes from run to run.
+addresses, and what VARIES lists, with the reason it changes from run to run or machine to machine.
 """
 
 from __future__ import annotations
@@ -23,19 +23,38 @@ from ramverk.render.page_text import t
 
 MAX_LINES = 30  # a longer output is cut on the page; the notebook shows all of it
 
-# Outputs that change from run to run beyond durations and addresses, by "snippet:section": why.
-# Shown on the page as captured; the test then only checks that the section still prints something.
-VARIES: dict[str, str] = {
+
+@dataclass(frozen=True)
+class Varies:
+    why: str
+    mask: str | None = None  # a regex for the part that varies; None: all of it
+
+
+FAULTS = "the page-fault count moves by a few with what else the process holds"
+# Outputs that change from run to run, or from machine to machine, beyond durations and addresses, by
+# "snippet:section". Shown on the page as captured. With a mask the test compares the rest; without
+# one it only checks that the section still prints something.
+VARIES: dict[str, Varies] = {
     "snippets/execution/static_vs_dynamic.py:serialise":
-        "the serialised program carries source locations, whose length depends on where it runs",
-    "snippets/autodiff/logging_runs.py:wandb_offline": "wandb names each offline run with a random id",
-    "snippets/execution/allocation_cost.py:torch": "the page-fault count moves by a few with what else the process holds",
-    "snippets/execution/allocation_cost.py:numpy": "the page-fault count moves by a few with what else the process holds",
-    "snippets/execution/fusion.py:page_faults": "the page-fault count moves by a few with what else the process holds",
-    "snippets/execution/fusion.py:page_faults_tf": "the page-fault count moves by a few with what else the process holds",
-    "snippets/execution/pytorch_eager.py:pdb": "the debugger names the file and line it stops in, which depend on where "
-                                              "the code runs",
-    "snippets/execution/keras_basics.py:summary": "Keras numbers layer names by how many layers the process made before",
+        Varies("the serialised program carries source locations, whose length depends on where it runs"),
+    "snippets/autodiff/logging_runs.py:wandb_offline": Varies("wandb names each offline run with a random id"),
+    "snippets/execution/allocation_cost.py:torch": Varies(FAULTS),
+    "snippets/execution/allocation_cost.py:numpy": Varies(FAULTS),
+    "snippets/execution/fusion.py:page_faults": Varies(FAULTS),
+    "snippets/execution/fusion.py:page_faults_tf": Varies(FAULTS),
+    "snippets/execution/pytorch_eager.py:pdb": Varies("the debugger names the file and line it stops in, which "
+                                                      "depend on where the code runs"),
+    "snippets/execution/keras_basics.py:summary":
+        Varies("Keras numbers layer names by how many layers the process made before"),
+    "snippets/hardware/matmul_gflops.py:peak": Varies("it reads the cores, clock and vector width of the CPU it runs on"),
+    "snippets/hardware/doctor.py:doctor": Varies("the first line names the Python and the operating system",
+                                                 r"(?m:^Python .*$)"),
+    "snippets/hardware/tensor_cores.py:precision":
+        Varies("float32 rounding depends on the order in which the CPU's matmul kernel sums; the orders of "
+               "magnitude are what the page compares", r"\d\.\d(?=e-\d)"),
+    "snippets/execution/torchscript_export.py:save_torch":
+        Varies("float32 sums round differently in different CPUs' kernels, past the fifth decimal",
+               r"(?<=\d\.\d{5})\d+"),
 }
 
 DURATION = re.compile(r"\d[\d,.]*(?:e[-+]?\d+)?\s*(?:ns|µs|us|ms|s|sec|seconds|min)\b")
@@ -104,17 +123,25 @@ def code_key(code: str) -> str:
     return "\n".join(line.rstrip() for line in textwrap.dedent(code).strip().splitlines() if line.strip())
 
 
-def comparable(output: str) -> str:
-    """The output with what is declared to vary masked (durations, ratios of them, addresses) and runs
-    of spaces counted as one."""
+def comparable(output: str, mask: str | None = None) -> str:
+    """The output with what is declared to vary masked (durations, ratios of them, addresses, and a
+    section's own `Varies.mask`) and runs of spaces counted as one."""
     output = ADDRESS.sub("0x…", RATIO.sub("<ratio>", DURATION.sub("<duration>", output)))
+    if mask:
+        output = re.sub(mask, "…", output)
     return "\n".join(SPACES.sub(" ", line).strip() for line in output.strip().splitlines())
 
 
-def expected_by_code() -> dict[str, tuple[str, str | None]]:
-    """code_key(displayed code, includes expanded) -> (where it is shown, the stdout shown under it, or
-    None when VARIES declares it free to change)."""
-    expected: dict[str, tuple[str, str | None]] = {}
+@dataclass(frozen=True)
+class Expected:
+    where: str  # "docs/x.en.md:LINE" of the output block
+    stdout: str | None  # what the page shows, or None when VARIES frees all of it
+    mask: str | None = None  # what VARIES frees of it
+
+
+def expected_by_code() -> dict[str, Expected]:
+    """code_key(displayed code, includes expanded) -> where its output is shown, and what."""
+    expected: dict[str, Expected] = {}
     for page in page_source.pages():
         if not page.lang:
             continue
@@ -123,6 +150,9 @@ def expected_by_code() -> dict[str, tuple[str, str | None]]:
         lines = source.split("\n")
         for shown in shown_outputs(source, rel, page.lang):
             code = code_key(page_source.expand("\n".join(lines[shown.start:shown.line - 1])))
-            varies = any(t in VARIES for t in shown.targets)
-            expected.setdefault(code, (f"{page.rel}:{shown.line}", None if varies else shown.stdout))
+            varies = [VARIES[t] for t in shown.targets if t in VARIES]
+            masks = [v.mask for v in varies]
+            free = any(m is None for m in masks)
+            mask = None if free else "|".join(f"(?:{m})" for m in masks) or None
+            expected.setdefault(code, Expected(f"{page.rel}:{shown.line}", None if free else shown.stdout, mask))
     return expected
