@@ -113,12 +113,13 @@ def pytest_terminal_summary(terminalreporter):
     stats = terminalreporter.stats
     seconds: dict[str, float] = {}
     for report in stats.get("passed", []) + stats.get("failed", []):
+        param = report.nodeid.split("[", 1)[-1].rsplit("]", 1)[0]  # before xdist's "@group" suffix
         for name, value in report.user_properties:
             if name == "run_seconds" and "test_code_block[" in report.nodeid:
-                page = report.nodeid.split("[", 1)[1].rsplit(":", 1)[0]
+                page = param.rsplit(":", 1)[0]
                 seconds[f"page {page}"] = seconds.get(f"page {page}", 0.0) + value
             elif name == "run_seconds":
-                seconds[f"snippet {report.nodeid.split('[', 1)[1].rstrip(']')}"] = value
+                seconds[f"snippet {param}"] = value
     if seconds:
         slowest = sorted(seconds.items(), key=lambda item: -item[1])[:8]
         terminalreporter.write_line("slowest in the shared processes (wall s, forked runs, quick sizes): " +

@@ -60,6 +60,17 @@ def test_failures_are_each_blocks_own_and_the_rest_still_run():
     assert "a message and status 1" in outcomes[4].stderr
 
 
+def test_a_block_ends_as_the_interpreter_would():
+    """The forked child skips only the interpreter's module teardown: threads are joined, atexit runs, streams flush."""
+    code = ("import atexit, sys, threading, time\n"
+            "atexit.register(lambda: print('atexit ran'))\n"
+            "threading.Thread(target=lambda: (time.sleep(0.5), print('thread joined'))).start()\n"
+            "sys.stdout.write('no newline, ')\n")
+    outcomes = code_blocks.run_page(_blocks(code, "import sys\nsys.exit(None)"), fresh=_no_fresh_run)
+    assert [(o.ok, o.how) for o in outcomes] == [(True, "forked"), (True, "forked")], outcomes
+    assert outcomes[0].stdout == "no newline, thread joined\natexit ran\n"
+
+
 def test_the_fresh_process_has_the_last_word():
     """A block the page's process fails is judged again on its own, and that verdict is reported."""
     judged = []
