@@ -102,6 +102,15 @@ def test_pages_link_their_notebook_pages(built_site):
         assert "same_math/same_math.ipynb" in page
 
 
+def test_search_finds_the_page_and_not_its_notebook_copy(built_site):
+    for prefix in ("", "en/"):
+        index = json.loads((built_site / prefix / "search" / "search_index.json").read_text())
+        locations = [d["location"] for d in index["docs"]]
+        assert "execution/overview/" in locations
+        assert not [loc for loc in locations if loc.startswith("notebooks/")], "notebook pages are in the search index"
+    assert NOTEBOOKS and all(_download(built_site, nb).with_name("index.html").is_file() for nb in NOTEBOOKS)
+
+
 def _visible(html: str) -> str:
     import html as html_lib
 

@@ -99,8 +99,12 @@ class Snippet:
 
 def load(path: Path, root: Path) -> Snippet:
     path = Path(path).resolve()
+    return _load(path, Path(root), path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=512)  # keyed by the source: a build asks again for each result row it shows
+def _load(path: Path, root: Path, source: str) -> Snippet:
     rel = path.relative_to(root).as_posix()
-    source = path.read_text(encoding="utf-8")
     try:
         tree = ast.parse(source, filename=rel)
     except SyntaxError as error:

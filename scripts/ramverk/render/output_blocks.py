@@ -46,7 +46,8 @@ VARIES: dict[str, Varies] = {
                                                       "depend on where the code runs"),
     "snippets/execution/keras_basics.py:summary":
         Varies("Keras numbers layer names by how many layers the process made before"),
-    "snippets/hardware/matmul_gflops.py:peak": Varies("it reads the cores, clock and vector width of the CPU it runs on"),
+    "snippets/hardware/matmul_gflops.py:peak":
+        Varies("it reads the cores, clock and vector width of the CPU it runs on"),
     "snippets/hardware/doctor.py:doctor": Varies("the first line names the Python and the operating system",
                                                  r"(?m:^Python .*$)"),
     "snippets/hardware/tensor_cores.py:precision":
