@@ -37,6 +37,18 @@ def checkout(root: Path, *copied: str, pyproject: str | None = None) -> Path:
     return _copy(root, copied)
 
 
+def batches(names: list[str], slowest: tuple[str, ...], n: int, prefix: str) -> dict[str, list[str]]:
+    """names dealt round-robin into n batches ("<prefix>-<i>"), the slowest first so each leads a batch of
+    its own and the batches take similar times (xdist hands each batch to a worker whole)."""
+    missing = [name for name in slowest if name not in names]
+    assert not missing, f"named as slowest but gone: {missing}"
+    ordered = [*slowest, *(name for name in names if name not in slowest)]
+    dealt: dict[str, list[str]] = {}
+    for i, name in enumerate(ordered):
+        dealt.setdefault(f"{prefix}-{i % n}", []).append(name)
+    return dealt
+
+
 # What a new contributor's clone holds that the tooling reads (copy_repository).
 CLONED = ["docs", "snippets", "mkdocs.yml", "pyproject.toml", "results", "outputs", "scripts"]
 

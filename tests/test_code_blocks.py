@@ -1,10 +1,11 @@
 """Every python code block a reader can see runs, after snippet expansion, each as its own program.
 
-A page's blocks run in the reader's order in one sandboxed process that imports the page's packages
-once and forks a child per block (ramverk.checks.code_blocks.run_page): every block still starts from a
-clean state in its own empty directory, and any block that does not pass there is run again in a
-fresh interpreter of its own, whose verdict is the one reported. Each block is its own test, named
-by page and line; the page's run happens once per session, on the first of its tests.
+The pages are dealt into a few batches. A batch's blocks run page by page, each page in the reader's
+order, in one sandboxed process that imports their packages once and forks a child per block
+(ramverk.checks.code_blocks.run_page): every block still starts from a clean state in its own empty
+directory, and any block that does not pass there is run again in a fresh interpreter of its own,
+whose verdict is the one reported. Each block is its own test, named by page and line; the batch's
+run happens once per session, on the first of its tests.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import functools
 import html
 import re
 
+import helpers
 import pytest
 from ramverk.checks import code_blocks
 from ramverk.render import output_blocks
@@ -22,19 +24,27 @@ PAGES = code_blocks.by_page(BLOCKS)
 SHOWN_OUTPUT = output_blocks.expected_by_code()  # code -> where its output is shown, and what
 
 
+# A process per batch, not per page: the framework imports (about 4 s) are paid a few times, not
+# once per page. The slowest pages each lead a batch, so the batches take similar times.
+SLOWEST = ("docs/execution/torch-compile.en.md", "docs/execution/fusion.en.md",
+           "docs/execution/launch-overhead.en.md", "docs/execution/mnist-experiment.en.md")
+BATCHES = helpers.batches(list(PAGES), SLOWEST, 6, "pages")
+BATCH_OF = {page: batch for batch, pages in BATCHES.items() for page in pages}
+
+
 @functools.cache
-def _page_outcomes(page: str) -> dict[str, code_blocks.BlockOutcome]:
-    blocks = PAGES[page]
+def _batch_outcomes(batch: str) -> dict[str, code_blocks.BlockOutcome]:
+    blocks = [block for page in BATCHES[batch] for block in PAGES[page]]
     return {b.test_id: outcome for b, outcome in zip(blocks, code_blocks.run_page(blocks), strict=True)}
 
 
-# One xdist group per page: with `--dist loadgroup` (scripts/test.sh) a page's blocks go to one
-# worker, so its process runs once. The timeout covers the page's whole run, paid by its first test.
+# One xdist group per batch: with `--dist loadgroup` (scripts/test.sh) a batch's blocks go to one
+# worker, so its process runs once. The timeout covers the batch's whole run, paid by its first test.
 @pytest.mark.timeout(1800)
-@pytest.mark.parametrize("block", [pytest.param(b, id=b.test_id, marks=pytest.mark.xdist_group(f"page:{page}"))
+@pytest.mark.parametrize("block", [pytest.param(b, id=b.test_id, marks=pytest.mark.xdist_group(BATCH_OF[page]))
                                    for page, group in PAGES.items() for b in group])
 def test_code_block(block, record_property):
-    outcome = _page_outcomes(block.page)[block.test_id]
+    outcome = _batch_outcomes(BATCH_OF[block.page])[block.test_id]
     record_property("run_seconds", outcome.seconds)
     if not outcome.ok:
         pytest.fail(

@@ -18,7 +18,7 @@ from ramverk.checks import code_blocks
 SNIPPETS = sorted(p for p in (helpers.ROOT / "snippets").rglob("*.py") if not p.name.startswith("_"))
 # The slowest in quick mode each lead a group of their own, so the groups take similar times and
 # none of them waits behind another (the xdist groups go to the workers as a whole).
-SLOWEST = ("execution/mnist_digits.py", "execution/mlp_step.py", "execution/fusion.py")
+SLOWEST = ("execution/mnist_digits.py", "execution/cuda_graphs.py", "execution/mlp_step.py", "execution/fusion.py")
 N_GROUPS = 4
 
 
@@ -26,16 +26,8 @@ def _name(path: Path) -> str:
     return path.relative_to(helpers.ROOT / "snippets").as_posix()
 
 
-def _groups() -> dict[str, list[Path]]:
-    ordered = [p for name in SLOWEST for p in SNIPPETS if _name(p) == name]
-    ordered += [p for p in SNIPPETS if p not in ordered]
-    groups: dict[str, list[Path]] = {}
-    for i, path in enumerate(ordered):
-        groups.setdefault(f"snippets-{i % N_GROUPS}", []).append(path)
-    return groups
-
-
-GROUPS = _groups()
+GROUPS = {group: [helpers.ROOT / "snippets" / name for name in names]
+          for group, names in helpers.batches([_name(p) for p in SNIPPETS], SLOWEST, N_GROUPS, "snippets").items()}
 GROUP_OF = {path: name for name, paths in GROUPS.items() for path in paths}
 
 
@@ -61,4 +53,3 @@ def test_snippet_runs_as_main(path, record_property):
 
 def test_every_snippet_is_in_one_group():
     assert sorted(p for paths in GROUPS.values() for p in paths) == SNIPPETS
-    assert all(name in map(_name, SNIPPETS) for name in SLOWEST), "SLOWEST names a snippet that is gone"
