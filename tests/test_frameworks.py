@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from ramverk import sections
+from ramverk.checks import code_blocks
 from ramverk.contract import frameworks, snippet_spec
 from ramverk.measure import sandbox
 
@@ -36,9 +37,11 @@ def _uses(path: Path, key: str) -> bool:
 
 
 def _drive(hide: str, *args: str, timeout: float = 900) -> list[dict]:
-    env = {"RAMVERK_HIDE": hide, "RAMVERK_QUICK": "1",
+    cache_env, writable = code_blocks.compile_cache()  # torch.compile's C++ built once for all test runs
+    env = {"RAMVERK_HIDE": hide, "RAMVERK_QUICK": "1", **cache_env,
            "PYTHONPATH": os.pathsep.join([str(HIDER), str(ROOT / "scripts")])}
-    proc = sandbox.run([sys.executable, str(HIDER / "drive.py"), *args], ROOT, timeout=timeout, env=env)
+    proc = sandbox.run([sys.executable, str(HIDER / "drive.py"), *args], ROOT, timeout=timeout, env=env,
+                       writable=writable)
     cases = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{"case"')]
     assert cases, f"the drive reported nothing:\n{proc.stderr[-3000:]}"
     return cases

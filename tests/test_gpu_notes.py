@@ -63,9 +63,21 @@ def test_every_piece_mode_does_the_same_work():
     assert sizes == sorted(sizes) and sizes[-1] == n
 
 
+# The snippet loaded as the runner's worker loads it, one framework's sections at a time (an import
+# would run every section of every framework first).
+LOAD = """
+from pathlib import Path
+from ramverk import sections
+def load(name, framework):
+    return sections.load(Path(f"snippets/execution/{name}.py").resolve(), f"{name}_{framework}",
+                         sections.only_framework(framework))[0]
+"""
+
+
 def test_fusion_extra_modes_compute_what_the_page_says():
-    out = _run("""
-import numpy as np, fusion
+    out = _run(LOAD + """
+import numpy as np
+fusion = load("fusion", "torch")
 n = 4096
 eager = fusion.build("torch", "eager", "cpu", n)().numpy()
 pre = fusion.build("torch", "preallocated", "cpu", n)().numpy()
@@ -73,7 +85,7 @@ copy = fusion.build("torch", "copy", "cpu", n)().numpy()
 x = np.random.default_rng(0).standard_normal(n).astype("float32")
 assert np.array_equal(eager, pre), "preallocated must run the same eight operations"
 assert np.array_equal(copy, x), "copy must return the input, unchanged"
-jcopy = np.asarray(fusion.build("jax", "copy", "cpu", n)())
+jcopy = np.asarray(load("fusion", "jax").build("jax", "copy", "cpu", n)())
 assert np.array_equal(jcopy, x)
 print("ok")
 """)
@@ -98,10 +110,12 @@ print(eager, pre)
 
 
 def test_launch_overhead_builds_add_exactly_ops_times():
-    out = _run("""
-import numpy as np, launch_overhead as lo
+    out = _run(LOAD + """
+import numpy as np
+loaded = {fw: load("launch_overhead", fw) for fw in ("torch", "jax")}
 for fw, mode in [("torch", "eager"), ("jax", "eager"), ("jax", "jit")]:
-    assert np.array_equal(np.asarray(lo.build(fw, mode, "cpu", n=8, ops=10)()), np.full(8, 10.0, "float32"))
+    step = loaded[fw].build(fw, mode, "cpu", n=8, ops=10)
+    assert np.array_equal(np.asarray(step()), np.full(8, 10.0, "float32"))
 print("ok")
 """)
     assert out.strip().endswith("ok")

@@ -32,7 +32,7 @@ BLOCK_ENV = {"RAMVERK_QUICK": "1", "PYTHONHASHSEED": "0"}
 COMPILE_CACHE_ENV = "RAMVERK_COMPILE_CACHE"
 
 
-def _compile_cache() -> tuple[dict[str, str], list[str]]:
+def compile_cache() -> tuple[dict[str, str], list[str]]:
     """(env, writable folders) for the shared compile cache, when one is set."""
     folder = os.environ.get(COMPILE_CACHE_ENV)
     if not folder:
@@ -99,7 +99,7 @@ def run_python(code: str, timeout: float = BLOCK_TIMEOUT_S, env: dict | None = N
         script = Path(tmp) / "block.py"
         script.write_text(code, encoding="utf-8")
         # sandbox: read-only filesystem, no network, own PID namespace, no credentials, tree memory limit
-        cache_env, writable = _compile_cache()
+        cache_env, writable = compile_cache()
         return sandbox.run([sys.executable, str(script)], tmp, timeout=timeout,
                            env={**BLOCK_ENV, **cache_env, **(env or {})}, writable=writable)
 
@@ -162,7 +162,7 @@ def run_scripts(paths: list[Path], timeout: float = BLOCK_TIMEOUT_S, env: dict |
     run_env = {"RAMVERK_QUICK": "1", **(env or {})}
 
     def alone(path: Path, cwd: Path):
-        cache_env, writable = _compile_cache()
+        cache_env, writable = compile_cache()
         return sandbox.run([sys.executable, str(path)], cwd, timeout=timeout, env={**run_env, **cache_env},
                            readable=[path.parent], writable=writable)
 
@@ -195,7 +195,7 @@ def _run_forked(root: Path, programs: list[tuple[Path, Path]], codes: list[str],
             "results": str(logs / "results.jsonl"), "preload": preloads(codes), "timeout": timeout}
     (logs / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     server_error = ""
-    cache_env, writable = _compile_cache()
+    cache_env, writable = compile_cache()
     try:
         proc = sandbox.run([sys.executable, "-m", "ramverk.checks.code_blocks", "serve", str(logs / "plan.json")],
                            root, timeout=60 + timeout * len(programs), env={**env, **cache_env}, readable=readable,
