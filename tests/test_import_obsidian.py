@@ -15,6 +15,8 @@ from helpers import mkdocs_build, ramverk
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE = FIXTURES / "obsidian" / "every construct.md"
 SEED_003 = FIXTURES / "seeds" / "003_663d9640532a15cc.txt"
+# One worker runs them all, so the module's copy is made and built once (scripts/test.sh: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("obsidian")
 
 
 @pytest.fixture(scope="module")
