@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 python -m ramverk check
 # One worker per core: most of the time goes to running frameworks. `--dist loadgroup` keeps each
-# xdist_group on one worker (a page's code blocks and a group of snippets share one process that
-# imports the frameworks once; the browser tests share one Chromium); `--no-loadscope-reorder` keeps
+# xdist_group on one worker (a batch of pages' code blocks, or a group of snippets, shares one process
+# that imports the frameworks once; the browser tests share one Chromium); `--no-loadscope-reorder` keeps
 # the collection order, in which tests/conftest.py puts the longest work first.
 exec python -m pytest -n auto --dist loadgroup --no-loadscope-reorder "$@"

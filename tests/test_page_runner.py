@@ -66,9 +66,12 @@ def test_a_block_ends_as_the_interpreter_would():
             "atexit.register(lambda: print('atexit ran'))\n"
             "threading.Thread(target=lambda: (time.sleep(0.5), print('thread joined'))).start()\n"
             "sys.stdout.write('no newline, ')\n")
-    outcomes = code_blocks.run_page(_blocks(code, "import sys\nsys.exit(None)"), fresh=_no_fresh_run)
-    assert [(o.ok, o.how) for o in outcomes] == [(True, "forked"), (True, "forked")], outcomes
+    pool = ("from concurrent.futures import ThreadPoolExecutor\n"  # idle workers stop when told to, at exit
+            "pool = ThreadPoolExecutor(2)\nprint(pool.submit(pow, 2, 10).result())\n")
+    outcomes = code_blocks.run_page(_blocks(code, "import sys\nsys.exit(None)", pool), timeout=20, fresh=_no_fresh_run)
+    assert [(o.ok, o.how) for o in outcomes] == [(True, "forked")] * 3, outcomes
     assert outcomes[0].stdout == "no newline, thread joined\natexit ran\n"
+    assert outcomes[2].stdout == "1024\n" and outcomes[2].seconds < 10
 
 
 def test_the_fresh_process_has_the_last_word():

@@ -3,11 +3,12 @@
 Two ways to run a block, with the same verdict:
 
 * `run_python(code)`: a fresh interpreter of its own, in an empty temporary directory, sandboxed.
-* `run_page(blocks)`: the blocks of one page, in the reader's order, in ONE sandboxed process that
-  imports the page's packages once and then forks a child per block (`python -m ramverk.checks.code_blocks
-  serve PLAN`). Each child starts from that freshly imported state, in its own empty directory, with
-  its own `__main__` and stdout/stderr files, and nothing a block defines, sets or leaks reaches the
-  next block (it lived in another process). A block the forked run does not pass (error, crash,
+* `run_page(blocks)`: the blocks of one page in the reader's order (the tests pass a batch of pages,
+  page by page), in ONE sandboxed process that imports their packages once and then forks a child per
+  block (`python -m ramverk.checks.code_blocks serve PLAN`). Each child starts from that freshly imported
+  state, in its own empty directory, with its own `__main__` and stdout/stderr files, and nothing a
+  block defines, sets or leaks reaches the next block (it lived in another process). It ends as the
+  interpreter would, less the teardown of every module (see `_exit`). A block the forked run does not pass (error, crash,
   timeout, no verdict) is run again with `run_python`, and that fresh process's verdict is the one
   reported: sharing the imports can make the run faster, never turn a failure into a pass or a
   pass into a failure.
@@ -334,9 +335,9 @@ def _exit(status: int) -> None:
     import atexit
     import threading
 
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()
+    # The interpreter's own first step: threading's exit hooks (a ThreadPoolExecutor's, which tell its
+    # idle workers to stop; torch.compile starts one when it compiles), then the non-daemon threads joined.
+    threading._shutdown()
     atexit._run_exitfuncs()  # prints a failing handler's traceback and goes on, as the interpreter does
     for stream in (sys.stdout, sys.stderr):
         try:
