@@ -8,14 +8,9 @@ from datetime import datetime, timezone
 
 import helpers
 import pytest
-from ramverk.contract import frameworks, site_config, snippet_spec
+from ramverk.contract import frameworks, page_text, site_config, snippet_spec
 from ramverk.contract.results_model import Case, Device, Machine, Ratio, Record, ResultsFile, Statistics
-from ramverk.render import (
-    charts,
-    markers,
-    page_text,
-    timing_tables,
-)
+from ramverk.render import charts, markers, timing_tables
 from ramverk.render.marker_handlers import HANDLERS
 from ramverk.results import results_store, roofline
 

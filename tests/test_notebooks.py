@@ -13,7 +13,8 @@ import re
 import helpers
 import nbformat
 import pytest
-from ramverk.render import notebooks, page_text
+from ramverk.contract import page_text
+from ramverk.render import notebooks
 
 pytestmark = pytest.mark.slow
 

@@ -488,7 +488,7 @@ def test_each_page_searches_its_own_languages_index(tmp_path, search_hook):
 
 def test_the_text_catalogue_has_every_key_in_every_language():
     from ramverk.contract import site_config
-    from ramverk.render import page_text
+    from ramverk.contract import page_text
 
     languages = site_config.load().languages
     assert set(page_text.TEXT) == set(languages)

@@ -29,7 +29,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from ramverk.contract import site_config
 from ramverk.render import notebooks
-from ramverk.render.page_text import t
+from ramverk.contract.page_text import t
 
 
 class NotebookPage(File):

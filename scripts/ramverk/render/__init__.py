@@ -1,3 +1,3 @@
 """Turning results into page content: markers and their handlers, timing tables, charts, claims, the
-benchmarks page, number formats and reader-visible texts, notebooks, traced graphs and maths.
+benchmarks page, number formats, notebooks, traced graphs and maths.
 May import: contract, results, measure, pages, ramverk.sections."""

@@ -19,7 +19,7 @@ from ramverk.contract.frameworks import display_name
 from ramverk.pages import page_source, scanner
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError, find
-from ramverk.render.page_text import language, t
+from ramverk.contract.page_text import language, t
 from ramverk.render.timing_tables import device_header
 from ramverk.results.results_view import Row, merged, rows
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError
-from ramverk.render.page_text import language, t
+from ramverk.contract.page_text import language, t
 from ramverk.render.timing_tables import selected_rows, speedup
 
 REQUIRED = {"faster", "slower"}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ramverk.contract import site_config
 from ramverk.pages import page_source, scanner
 from ramverk.render import notebooks
-from ramverk.render.page_text import t
+from ramverk.contract.page_text import t
 
 MAX_LINES = 30  # a longer output is cut on the page; the notebook shows all of it
 

@@ -20,7 +20,7 @@ from ramverk.contract.frameworks import display_name
 from ramverk.render import charts
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError, find
-from ramverk.render.page_text import device_name, language, t
+from ramverk.contract.page_text import device_name, language, t
 from ramverk.results import roofline
 from ramverk.results.results_view import Row, merged, rows
 

@@ -1,5 +1,6 @@
-"""The words the build adds to pages (tables, charts, claims, output blocks, notebooks), in each language:
-one catalogue, with a test that every key exists in both. Numbers go through number_format."""
+"""The words the build adds to pages (tables, charts, claims, output blocks, notebooks, the generated
+glossary pages), in each language: one catalogue, with a test that every key exists in both. Numbers go
+through render/number_format. It lives in contract/ so that every room that writes page words can use it."""
 
 from __future__ import annotations
 
@@ -53,6 +54,13 @@ TEXT = {
         "notebook_download": "Ladda ner notebooken",
         "not_measured": "Inte mätt än",
         "limit_line": "Procenten är av taket {limit}{device} ({what}).",
+        "glossary_title": "Ordlista",
+        "glossary_intro": (
+            "Alla tekniska termer som används på webbplatsen, på svenska och engelska, med en kort förklaring "
+            "av vad de betyder. Varje term länkar till sidan som förklarar den närmare. Termerna är bindande: "
+            "sidorna använder dem i precis den här formen."
+        ),
+        "glossary_head": "| Svenska | Engelska | Betydelse | Förklaras i |\n| --- | --- | --- | --- |",
     },
     "en": {
         "case": "Case",
@@ -100,6 +108,13 @@ TEXT = {
         "notebook_download": "Download the notebook",
         "not_measured": "Not measured yet",
         "limit_line": "The percentages are of the limit {limit}{device} ({what}).",
+        "glossary_title": "Glossary",
+        "glossary_intro": (
+            "Every technical term used on the site, in Swedish and English, with a short definition of what "
+            "it means. Each term links to the page that explains it in full. The terms are binding: the pages "
+            "use them in exactly this form."
+        ),
+        "glossary_head": "| English | Swedish | Meaning | Explained in |\n| --- | --- | --- | --- |",
     },
 }
 
