@@ -37,7 +37,7 @@ def checkout(root: Path, *copied: str, pyproject: str | None = None) -> Path:
     return _copy(root, copied)
 
 
-def batches(names: list[str], slowest: tuple[str, ...], n: int, prefix: str) -> dict[str, list[str]]:
+def batches(names: list, slowest: tuple, n: int, prefix: str) -> dict[str, list]:
     """names dealt round-robin into n batches ("<prefix>-<i>"), the slowest first so each leads a batch of
     its own and the batches take similar times (xdist hands each batch to a worker whole)."""
     missing = [name for name in slowest if name not in names]

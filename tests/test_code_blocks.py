@@ -50,8 +50,8 @@ def test_code_block(block, record_property):
         pytest.fail(
             f"code block failed (shown at {', '.join(block.pages)}):\n{outcome.stderr}", pytrace=False
         )
-    if outcome.forked_failure:  # passed on its own but not in the page's process: worth a look, not a failure
-        print(f"\n{block.test_id}: passed in a fresh process; in the page's process: {outcome.forked_failure[:500]}")
+    if outcome.forked_failure:  # passed on its own but not in the batch's process: worth a look, not a failure
+        print(f"\n{block.test_id}: passed in a fresh process; in the batch's process: {outcome.forked_failure[:500]}")
     expected = SHOWN_OUTPUT.get(output_blocks.code_key(block.code))
     if expected and expected.stdout is None:
         assert outcome.stdout.strip(), f"{expected.where}: the block printed nothing, but the page shows an output"

@@ -26,8 +26,7 @@ def _name(path: Path) -> str:
     return path.relative_to(helpers.ROOT / "snippets").as_posix()
 
 
-GROUPS = {group: [helpers.ROOT / "snippets" / name for name in names]
-          for group, names in helpers.batches([_name(p) for p in SNIPPETS], SLOWEST, N_GROUPS, "snippets").items()}
+GROUPS = helpers.batches(SNIPPETS, tuple(helpers.ROOT / "snippets" / name for name in SLOWEST), N_GROUPS, "snippets")
 GROUP_OF = {path: name for name, paths in GROUPS.items() for path in paths}
 
 

@@ -8,10 +8,10 @@ Two ways to run a block, with the same verdict:
   block (`python -m ramverk.checks.code_blocks serve PLAN`). Each child starts from that freshly imported
   state, in its own empty directory, with its own `__main__` and stdout/stderr files, and nothing a
   block defines, sets or leaks reaches the next block (it lived in another process). It ends as the
-  interpreter would, less the teardown of every module (see `_exit`). A block the forked run does not pass (error, crash,
-  timeout, no verdict) is run again with `run_python`, and that fresh process's verdict is the one
-  reported: sharing the imports can make the run faster, never turn a failure into a pass or a
-  pass into a failure.
+  interpreter would, less the teardown of every module (see `_exit`). A block the forked run does not
+  pass (error, crash, timeout, no verdict) is run again with `run_python`, and that fresh process's
+  verdict is the one reported: sharing the imports can make the run faster, never turn a failure into
+  a pass or a pass into a failure.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ CSS, a MathJax loader that would fetch from a CDN) and gives every code cell a c
 from a custom element and an inline SVG. on_page_content removes exactly those template parts and
 its data-* attributes, turns the notebook's $TeX$ into MathML like the rest of the site, and puts
 a line on top linking the download and the page the notebook comes from, and keeps the page out of
-search (it repeats the page it comes from); everything else (cells,
-outputs, contributor prose) then goes through the site's sanitiser (publish_safety) like any page.
+search (it repeats the page it comes from); everything else (cells, outputs, contributor prose) then
+goes through the site's sanitiser (publish_safety) like any page.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from ramverk.contract import site_config
-from ramverk.render import notebooks
 from ramverk.contract.page_text import t
+from ramverk.render import notebooks
 
 
 class NotebookPage(File):

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from ramverk.contract import site_config, snippet_spec
 from ramverk.contract.frameworks import display_name
+from ramverk.contract.page_text import language, t
 from ramverk.pages import page_source, scanner
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError, find
-from ramverk.contract.page_text import language, t
 from ramverk.render.timing_tables import device_header
 from ramverk.results.results_view import Row, merged, rows
 

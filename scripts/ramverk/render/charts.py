@@ -20,8 +20,8 @@ import json
 
 from ramverk.contract import site_config
 from ramverk.contract.frameworks import display_name
-from ramverk.render import number_format as nf
 from ramverk.contract.page_text import device_name, t
+from ramverk.render import number_format as nf
 from ramverk.results.results_view import Row
 
 FIG_WIDTH_IN = 4.6  # 331 pt wide: shrunk to a phone's ~350-px column, 1 pt of text is still ~1.05 px

@@ -10,9 +10,9 @@ limits the claim to one kind of device.
 
 from __future__ import annotations
 
+from ramverk.contract.page_text import language, t
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError
-from ramverk.contract.page_text import language, t
 from ramverk.render.timing_tables import selected_rows, speedup
 
 REQUIRED = {"faster", "slower"}

@@ -39,9 +39,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ramverk.contract import site_config
+from ramverk.contract.page_text import t
 from ramverk.contract.snippet_spec import SECTION, sibling_imports
 from ramverk.pages import page_source, scanner
-from ramverk.contract.page_text import t
 
 TIMEOUT_S = float(os.environ.get("RAMVERK_NOTEBOOK_TIMEOUT_S", 600))
 EXECUTION_VERSION = 2  # bump when the executor's output changes: invalidates outputs/ (2: fd-level capture)

@@ -17,9 +17,9 @@ import textwrap
 from dataclasses import dataclass
 
 from ramverk.contract import site_config
+from ramverk.contract.page_text import t
 from ramverk.pages import page_source, scanner
 from ramverk.render import notebooks
-from ramverk.contract.page_text import t
 
 MAX_LINES = 30  # a longer output is cut on the page; the notebook shows all of it
 

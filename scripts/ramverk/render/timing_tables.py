@@ -17,10 +17,10 @@ from collections import defaultdict
 
 from ramverk.contract import frameworks, site_config, snippet_spec
 from ramverk.contract.frameworks import display_name
+from ramverk.contract.page_text import device_name, language, t
 from ramverk.render import charts
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError, find
-from ramverk.contract.page_text import device_name, language, t
 from ramverk.results import roofline
 from ramverk.results.results_view import Row, merged, rows
 
