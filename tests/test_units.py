@@ -486,6 +486,40 @@ def test_each_page_searches_its_own_languages_index(tmp_path, search_hook):
     assert '<link rel="alternate" href="../../en/" hreflang="en">' in out
 
 
+# Pygments' markup inside <pre> as pymdownx.highlight writes it (anchor_linenums), a claim's span outside.
+HIGHLIGHTED = ('<h2 id="code">Code</h2><div class="highlight"><pre><span></span><code>'
+               '<a id="__codelineno-0-1" name="__codelineno-0-1" href="#__codelineno-0-1"></a>'
+               '<span class="n">x</span> <span class="o">=</span> <span class="mi">1</span>\n</code></pre></div>'
+               '<p>After <span class="ramverk-claim">the claim</span> it goes on.</p>')
+
+
+def _search_sections(html: str) -> list[tuple]:
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    return [(s.id, "".join(s.title), "".join(s.text)) for s in parser.data]
+
+
+def test_search_reads_code_without_the_highlighters_tags_and_finds_the_same_text(search_hook):
+    seen = []
+    index = SimpleNamespace(add_entry_from_context=lambda page: seen.append(page))
+    search_hook.on_config(SimpleNamespace(plugins={"material/search": SimpleNamespace(search_index=index)}))
+    index.add_entry_from_context(SimpleNamespace(content=HIGHLIGHTED, url="x/"))
+    lean = seen[0]
+    code, prose = lean.content.split("<p>")
+    assert "<span" not in code and "__codelineno" not in code
+    assert '<span class="ramverk-claim">' in prose  # outside <pre>: as it was
+    assert _search_sections(lean.content) == _search_sections(HIGHLIGHTED)
+    assert lean.url == "x/"  # the rest of the page is the page's
+
+
+def test_search_keeps_a_pre_with_a_span_it_does_not_know(search_hook):
+    odd = '<pre><span class="n" title="t">x</span> <span class="o">=</span></pre>'
+    assert search_hook._WithoutHighlighting(SimpleNamespace(content=odd)).content == odd
+
+
 def test_the_text_catalogue_has_every_key_in_every_language():
     from ramverk.contract import site_config
     from ramverk.contract import page_text

@@ -24,12 +24,15 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     lang = getattr(page.file, "locale", "") or ""
+    source = page.file.content_string
     # MkDocs took the front matter off; messages count lines from the top of the file.
-    offset = scanner.front_matter_lines(page.file.content_string)
-    with_outputs = output_blocks.with_outputs(markdown, page.file.src_uri, lang)
+    offset = scanner.front_matter_lines(source)
+    shown = output_blocks.shown_outputs(source, page.file.src_uri, lang, markdown=markdown)
     try:
-        rendered = markers.render(with_outputs, HANDLERS, f"docs/{page.file.src_uri}", lang, front_matter=False,
-                                  line_offset=offset)
+        lines = markers.render_lines(markdown, HANDLERS, f"docs/{page.file.src_uri}", lang, front_matter=False,
+                                     line_offset=offset)
     except markers.MarkerError as error:
         raise PluginError(str(error)) from None
-    return rendered + notebooks.links_markdown(markdown, page.file.src_uri, lang)
+    # Both read the same lines: one scan of the page, and the marker lines are the file's.
+    return "\n".join(output_blocks.with_outputs(lines, shown, lang)) + notebooks.links_markdown(
+        source, page.file.src_uri, lang)

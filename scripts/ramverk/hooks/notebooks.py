@@ -82,7 +82,9 @@ def on_config(config):
     # deletes every entry that build did not use. static-i18n builds the second language inside the
     # first one's on_post_build, so one shared folder lost the other language's entries every time:
     # a folder per language keeps both.
-    notebooks.page_notebooks.cache_clear()  # cached within one build; `mkdocs serve` rebuilds after a snippet edit
+    # Notebooks are cached for one build and its nested builds: `mkdocs serve` rebuilds after a snippet edit.
+    if not config.plugins["i18n"].building:
+        notebooks.page_notebooks.cache_clear()
     lang = config.plugins["i18n"].current_language
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(
         site_config.for_build(config.config_file_path).root / ".cache" / "mkdocs-jupyter" / lang)

@@ -95,6 +95,9 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
+NAME_CHARS = re.compile(r"[^\s\"'<>/=`]+")  # what ends a tag or attribute name, and quotes
+
+
 @lru_cache(maxsize=8)  # the publish hook cleans each page twice: to judge it, then to publish it
 def clean(html: str) -> str:
     """The page content the site publishes: allowed tags and attributes only."""
@@ -104,11 +107,13 @@ def clean(html: str) -> str:
 
 
 def _keep_everything(html: str) -> str:
-    """The same HTML through html5ever with every name the input uses allowed: the baseline for `findings`."""
-    plain = html_lib.unescape(html)
-    words = set(re.findall(r"[^\s\"'<>/=`]+", plain + " " + html))
+    """The same HTML through html5ever with every name the input uses allowed: the baseline for `findings`.
+
+    Tag and attribute names are read as written (html5ever decodes no character references in
+    them), so every run of name characters of the raw HTML covers them; URLs are read decoded."""
+    words = set(NAME_CHARS.findall(html))
     names = words | {w.lower() for w in words}
-    url_text = re.sub(r"[\t\n\r]", "", plain)  # browsers drop these inside URLs
+    url_text = re.sub(r"[\t\n\r]", "", html_lib.unescape(html))  # browsers drop these inside URLs
     schemes = {m.lower() for m in re.findall(r"(?<![a-zA-Z0-9+.-])([a-zA-Z][a-zA-Z0-9+.-]*):", url_text)}
     return nh3.clean(html, tags=names | HTML_TAGS | MATHML_TAGS | {"script", "style"}, clean_content_tags=set(),
                      attributes={"*": names - {"rel"}}, url_schemes=schemes | LINK_SCHEMES | DANGEROUS_SCHEMES)

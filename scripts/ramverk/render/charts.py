@@ -17,6 +17,7 @@ import hashlib
 import html
 import io
 import json
+import os
 
 from ramverk.contract import site_config
 from ramverk.contract.frameworks import display_name
@@ -97,7 +98,7 @@ def bar_chart_svg(rows: list[Row], lang: str) -> str:
         return cache.read_text(encoding="utf-8")
     svg = _draw(bars, lang)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
+    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")  # both language builds may write it
     tmp.write_text(svg, encoding="utf-8")
     tmp.replace(cache)
     return svg

@@ -76,6 +76,13 @@ def find(text: str, page: str = "", lang: str = "", front_matter: bool = True, l
 
 def render(text: str, handlers: dict[str, Handler], page: str = "", lang: str = "", front_matter: bool = True,
            line_offset: int = 0) -> str:
+    return "\n".join(render_lines(text, handlers, page, lang, front_matter, line_offset))
+
+
+def render_lines(text: str, handlers: dict[str, Handler], page: str = "", lang: str = "",
+                 front_matter: bool = True, line_offset: int = 0) -> list[str]:
+    """The text's lines with each marker replaced by its content: one item per line of the text,
+    so a line number of the text still finds its line."""
     lines = text.split("\n")
     for index, match, marker in reversed(list(find(text, page, lang, front_matter, line_offset))):
         fn = handlers.get(marker.name)
@@ -84,4 +91,4 @@ def render(text: str, handlers: dict[str, Handler], page: str = "", lang: str = 
             raise MarkerError(f"{marker.where()}: unknown marker (known: {known})")
         line = lines[index]
         lines[index] = line[: match.start()] + fn(marker) + line[match.end():]
-    return "\n".join(lines)
+    return lines

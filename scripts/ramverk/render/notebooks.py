@@ -108,10 +108,13 @@ def snippet_sections(path: Path) -> dict[str, str]:
 
 @lru_cache(maxsize=256)  # each build asks per page several times: links, output blocks, both languages' files
 def page_notebooks(text: str, page_src: str, lang: str) -> tuple[PageNotebook, ...]:
-    """One notebook for each snippet the page includes (in the order the page first shows them)."""
+    """One notebook for each snippet the page includes (in the order the page first shows them).
+
+    `text` is the page file's text, front matter included: what the other readers of the source
+    scan too (pages.scanner keeps one scan per text)."""
     stem = page_source.PAGE_SUFFIX.match(page_src)["stem"] if page_source.PAGE_SUFFIX.match(page_src) else (
         page_src.removesuffix(".md"))
-    events = _events(_strip_front_matter(text))
+    events = _events(text)
     title = next((e.text for e in events if e.kind == "heading" and e.level == 1), stem)
     intro, i = [], next((n + 1 for n, e in enumerate(events) if e.kind == "heading" and e.level == 1), 0)
     while i < len(events) and events[i].kind == "para":
@@ -173,18 +176,11 @@ TAB = re.compile(r'^\s*===\+?\s+"(?P<label>[^"]*)"')
 PAGE_ONLY = re.compile(r"\b(tabs?|flik(en|ar|arna)?)\b", re.I)
 
 
-def _strip_front_matter(text: str) -> str:
-    if text.startswith("---\n"):
-        end = text.find("\n---\n", 4)
-        if end != -1:
-            return text[end + 5:]
-    return text
-
-
 def _events(text: str) -> list[Event]:
-    """The page as a flat list: headings, prose paragraphs, includes, other code blocks, the rest.
-    Code blocks and headings are what the site's one Markdown reading (pages.scanner) finds."""
-    scan = scanner.scan(text, front_matter=False)
+    """The page (its file's text) as a flat list: headings, prose paragraphs, includes, other code
+    blocks, the rest. Code blocks, headings and the front matter are what the site's one Markdown
+    reading (pages.scanner) finds."""
+    scan = scanner.scan(text)
     lines = text.split("\n")
     fences = {block.start: block for block in scan.code_blocks if block.fence}
     in_code = {n for block in scan.code_blocks for n in range(block.start, block.end + 1)}
@@ -200,6 +196,8 @@ def _events(text: str) -> list[Event]:
             para.clear()
 
     for number, line in enumerate(lines, start=1):
+        if number < scan.body_start:  # the front matter
+            continue
         indent = len(line) - len(line.lstrip())
         if line.strip() and tab and indent <= tab_indent and number not in in_code:
             tab = ""
@@ -306,7 +304,7 @@ def execute(snippet: Path, sections: tuple[str, ...], run: bool = False, refresh
     data = [records[s] for s in sections]
     if not failure:  # a crash or a timeout may not happen next time: only complete runs are cached
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp_file = cache.with_suffix(".tmp")
+        tmp_file = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")  # both language builds may write it
         tmp_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         tmp_file.replace(cache)
     return _outputs(data)
@@ -442,34 +440,41 @@ def _worker() -> None:
 # --- The notebook file ------------------------------------------------------------------------
 
 def notebook(nb: PageNotebook) -> dict:
-    """The executed notebook (nbformat 4, validated)."""
+    """The executed notebook (nbformat 4, validated).
+
+    Built as plain nodes and validated once as a whole: nbformat's new_*_cell helpers validate
+    every cell and output on their own, which took most of a build's notebook time."""
     import nbformat
+    from nbformat import NotebookNode
 
     root = site_config.load().root
     outputs = execute(root / nb.snippet, nb.sections)
     cells = []
+
+    def markdown_cell(source: str) -> NotebookNode:
+        return NotebookNode(id=f"cell-{len(cells)}", cell_type="markdown", source=source, metadata=NotebookNode())
+
     for cell in nb.cells:
-        number = len(cells)
         if cell.kind == "markdown":
-            cells.append(nbformat.v4.new_markdown_cell(cell.source, id=f"cell-{number}"))
+            cells.append(markdown_cell(cell.source))
             continue
         result = outputs.get(cell.section, Output(not_run="the process did not report it"))
-        code = nbformat.v4.new_code_cell(cell.source, id=f"cell-{number}")
-        code.metadata["ramverk_section"] = cell.section
+        code = NotebookNode(id=f"cell-{len(cells)}", cell_type="code", source=cell.source, outputs=[],
+                            metadata=NotebookNode(ramverk_section=cell.section), execution_count=None)
         if not result.not_run:
             code.execution_count = sum(1 for c in cells if c.cell_type == "code" and c.execution_count) + 1
             for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
                 if text:
-                    code.outputs.append(nbformat.v4.new_output("stream", name=stream, text=text))
+                    code.outputs.append(NotebookNode(output_type="stream", name=stream, text=text))
             if result.error:
                 ename, evalue, tb = result.error
-                code.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=list(tb)))
+                code.outputs.append(NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                                                 traceback=list(tb)))
         cells.append(code)
         if result.not_run:
-            reason = t(nb.lang, "notebook_not_run", reason=result.not_run)
-            cells.append(nbformat.v4.new_markdown_cell(f"*{reason}*", id=f"cell-{len(cells)}"))
-    document = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
-                                                               "language_info": LANGUAGE_INFO})
+            cells.append(markdown_cell(f"*{t(nb.lang, 'notebook_not_run', reason=result.not_run)}*"))
+    document = NotebookNode(nbformat=nbformat.v4.nbformat, nbformat_minor=nbformat.v4.nbformat_minor, cells=cells,
+                            metadata=NotebookNode(kernelspec=KERNELSPEC, language_info=LANGUAGE_INFO))
     nbformat.validate(document)
     return document
 
@@ -499,10 +504,11 @@ def all_notebooks(lang: str | None = None) -> list[PageNotebook]:
 
 # --- Links under each page ----------------------------------------------------------------------
 
-def links_markdown(page_text: str, page_src: str, lang: str) -> str:
-    """The line under a page that links its snippets' notebook pages and downloads ('' when it includes none)."""
+def links_markdown(source: str, page_src: str, lang: str) -> str:
+    """The line under a page that links its snippets' notebook pages and downloads ('' when it
+    includes none); `source` is the page file's text."""
     here = posixpath.dirname(page_src)
-    nbs = page_notebooks(page_text, page_src, lang)
+    nbs = page_notebooks(source, page_src, lang)
     if not nbs:
         return ""
     download = t(lang, "notebook_download_short")

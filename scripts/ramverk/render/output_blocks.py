@@ -73,13 +73,17 @@ class Shown:
     stdout: str
 
 
-def shown_outputs(page_text: str, page_src: str, lang: str) -> list[Shown]:
-    """Each include fence of the page whose sections printed something, with that output."""
+def shown_outputs(source: str, page_src: str, lang: str, markdown: str | None = None) -> list[Shown]:
+    """Each include fence of the page whose sections printed something, with that output.
+
+    `source` is the page file's text. The lines are those of `markdown` when given (MkDocs'
+    page.markdown: the front matter off, the earlier hooks' changes in), else of `source`."""
     root = site_config.load().root
-    nbs = {nb.snippet: nb for nb in notebooks.page_notebooks(page_text, page_src, lang)}
-    lines = page_text.split("\n")
+    nbs = {nb.snippet: nb for nb in notebooks.page_notebooks(source, page_src, lang)}
+    text = source if markdown is None else markdown
+    lines = text.split("\n")
     found = []
-    for block in scanner.scan(page_text, front_matter=False).code_blocks:
+    for block in scanner.scan(text, front_matter=markdown is None).code_blocks:
         if not block.fence:
             continue
         targets = page_source.includes("\n".join(lines[block.start:block.end - 1]))
@@ -101,12 +105,13 @@ def shown_outputs(page_text: str, page_src: str, lang: str) -> list[Shown]:
     return found
 
 
-def with_outputs(page_text: str, page_src: str, lang: str) -> str:
-    """The page with an output block under each include fence whose sections print something."""
-    lines = page_text.split("\n")
-    for shown in reversed(shown_outputs(page_text, page_src, lang)):
-        lines[shown.line:shown.line] = _block(shown, lang)
-    return "\n".join(lines)
+def with_outputs(lines: list[str], shown: list[Shown], lang: str) -> list[str]:
+    """The page's lines with an output block under each fence in `shown` (whose line numbers are
+    those of `lines`)."""
+    lines = list(lines)
+    for block in reversed(shown):
+        lines[block.line:block.line] = _block(block, lang)
+    return lines
 
 
 def _block(shown: Shown, lang: str) -> list[str]:
