@@ -7,7 +7,7 @@ fails the strict build, naming file and line; legitimate content still passes bo
 from __future__ import annotations
 
 import pytest
-from fixtures.payloads_site import LINE, PAYLOADS, build, make_site, page_text, run_check
+from fixtures.payloads_site import GOOD, LINE, PAYLOADS, build, make_site, page_text, run_check
 from ramverk.checks import page_safety
 from ramverk.pages import page_source, sanitise
 
@@ -73,6 +73,19 @@ def test_strict_build_fails_naming_every_page_payload(tmp_path):
     proc = build(root, tmp_path / "site")
     _assert_named(proc, PAGE_LEVEL, lambda p, lang: f"docs/p/{p['id']}.{lang}.md")
     assert not (tmp_path / "site" / "p").exists(), "no payload page may be written"
+
+
+@pytest.mark.slow
+def test_a_problem_only_in_the_english_page_fails_the_build(tmp_path):
+    """The other languages are built in a forked process (hooks/languages_in_parallel.py): what it
+    reports reaches the output, and the build fails."""
+    root = make_site(tmp_path / "src")
+    (root / "docs" / "index.en.md").write_text(GOOD + '\n<p onclick="steal()">Click</p>\n', encoding="utf-8")
+    proc = build(root, tmp_path / "site")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output[-3000:]
+    assert f"docs/index.en.md:{LINE}: inline event handler onclick=" in output, output[-3000:]
+    assert "the other languages' build failed" in output, output[-3000:]
 
 
 @pytest.mark.slow

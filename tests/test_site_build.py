@@ -52,23 +52,6 @@ def test_a_missing_translation_fails_the_build_naming_page_and_language(tmp_path
     assert "missing translation: docs/about/how-it-works.en.md (en) does not exist" in proc.stderr + proc.stdout
 
 
-def test_an_english_only_problem_fails_the_build_from_the_other_languages_process(tmp_path):
-    """The other languages are built in a forked process (hooks/languages_in_parallel.py): its
-    errors reach the output, and the build fails."""
-    copy = tmp_path / "repo"
-    for name in ("docs", "snippets", "results", "outputs", "scripts", "mkdocs.yml"):
-        source = helpers.ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, copy / name)
-    page = copy / "docs" / "about" / "how-it-works.en.md"
-    lines = page.read_text(encoding="utf-8").split("\n")
-    page.write_text("\n".join([*lines, "", '<p onclick="steal()">Click</p>', ""]), encoding="utf-8")
-    proc = helpers.mkdocs_build(copy, tmp_path / "site")
-    output = proc.stdout + proc.stderr
-    assert proc.returncode != 0, output[-3000:]
-    assert f"docs/about/how-it-works.en.md:{len(lines) + 2}: inline event handler onclick=" in output, output[-3000:]
-    assert "the other languages' build failed" in output, output[-3000:]
-
-
 def test_mkdocs_jupyters_converter_is_imported_only_when_a_notebook_needs_it():
     """hooks/deferred_imports.py, loaded before mkdocs-jupyter, defers jupytext and nbconvert."""
     code = """
