@@ -24,11 +24,11 @@ PAGES = code_blocks.by_page(BLOCKS)
 SHOWN_OUTPUT = output_blocks.expected_by_code()  # code -> where its output is shown, and what
 
 
-# A process per batch, not per page: the framework imports (about 4 s) are paid a few times, not
+# A process per batch, not per page: the framework imports (about 4 s) are paid four times, not
 # once per page. The slowest pages each lead a batch, so the batches take similar times.
 SLOWEST = ("docs/execution/torch-compile.en.md", "docs/execution/fusion.en.md",
            "docs/execution/launch-overhead.en.md", "docs/execution/mnist-experiment.en.md")
-BATCHES = helpers.batches(list(PAGES), SLOWEST, 6, "pages")
+BATCHES = helpers.batches(list(PAGES), SLOWEST, len(SLOWEST), "pages")
 BATCH_OF = {page: batch for batch, pages in BATCHES.items() for page in pages}
 
 

@@ -18,15 +18,15 @@ from ramverk.checks import code_blocks
 SNIPPETS = sorted(p for p in (helpers.ROOT / "snippets").rglob("*.py") if not p.name.startswith("_"))
 # The slowest in quick mode each lead a group of their own, so the groups take similar times and
 # none of them waits behind another (the xdist groups go to the workers as a whole).
-SLOWEST = ("execution/mnist_digits.py", "execution/cuda_graphs.py", "execution/mlp_step.py", "execution/fusion.py")
-N_GROUPS = 4
+SLOWEST = ("execution/mnist_digits.py", "execution/cuda_graphs.py", "execution/mlp_step.py")
 
 
 def _name(path: Path) -> str:
     return path.relative_to(helpers.ROOT / "snippets").as_posix()
 
 
-GROUPS = helpers.batches(SNIPPETS, tuple(helpers.ROOT / "snippets" / name for name in SLOWEST), N_GROUPS, "snippets")
+GROUPS = helpers.batches(SNIPPETS, tuple(helpers.ROOT / "snippets" / name for name in SLOWEST), len(SLOWEST),
+                         "snippets")
 GROUP_OF = {path: name for name, paths in GROUPS.items() for path in paths}
 
 
