@@ -61,6 +61,18 @@ TEXT = {
             "sidorna använder dem i precis den här formen."
         ),
         "glossary_head": "| Svenska | Engelska | Betydelse | Förklaras i |\n| --- | --- | --- | --- |",
+        # the page pair `ramverk new-note` writes (contrib/new_note.py)
+        "new_note_intro": "Skriv här vilken fråga sidan besvarar, i en eller två meningar.",
+        "new_note_code": "Samma beräkning i varje ramverk",
+        "new_note_code_text": "Byt ut beräkningen i `{snippet}` mot din egen. Flikarna är länkade.",
+        "new_note_speed": "Hur snabbt går det?",
+        "new_note_speed_text": ("Tabellen byggs från de mätningar som finns i `results/`. Beskriv vad den visar, "
+                                "och skriv bara ett påstående om den har en claim-markör efter sig."),
+        "new_note_try": "Prova själv",
+        "new_note_try_text": ("Beskriv en liten övning här. Lösningen nedan körs av testerna, precis som "
+                              "kodblocken ovan."),
+        "new_note_solution": "Lösning",
+        "new_note_docs": "Officiell dokumentation",
     },
     "en": {
         "case": "Case",
@@ -115,6 +127,18 @@ TEXT = {
             "use them in exactly this form."
         ),
         "glossary_head": "| English | Swedish | Meaning | Explained in |\n| --- | --- | --- | --- |",
+        # the page pair `ramverk new-note` writes (contrib/new_note.py)
+        "new_note_intro": "Say here which question this page answers, in a sentence or two.",
+        "new_note_code": "The same computation in each framework",
+        "new_note_code_text": "Replace the computation in `{snippet}` with yours. The tabs are linked.",
+        "new_note_speed": "How fast is it?",
+        "new_note_speed_text": ("The table is built from the measurements in `results/`. Say what it shows, "
+                                "and state a relation only with a claim marker after it."),
+        "new_note_try": "Try it yourself",
+        "new_note_try_text": ("Describe a small exercise here. The solution below is run by the tests, like the "
+                              "blocks above."),
+        "new_note_solution": "Solution",
+        "new_note_docs": "Official documentation",
     },
 }
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ramverk.contract import frameworks as framework_table
+from ramverk.contract import page_text as catalogue
 from ramverk.contrib import nav
 
 NAME = re.compile(r"^(?P<topic>[a-z0-9][a-z0-9-]*)/(?P<name>[a-z0-9][a-z0-9-]*)$")
@@ -84,66 +85,41 @@ print(f"JAX: {float(step_jax(x)):.4f}")''',
 }
 FRAMEWORKS = {key: framework_table.get(key) for key in TEMPLATES}  # those new-note can start
 
-TEXT = {
-    "sv": {
-        "intro": "Skriv här vilken fråga sidan besvarar, i en eller två meningar.",
-        "code": "Samma beräkning i varje ramverk",
-        "code_text": "Byt ut beräkningen i `{snippet}` mot din egen. Flikarna är länkade.",
-        "speed": "Hur snabbt går det?",
-        "speed_text": "Tabellen byggs från de mätningar som finns i `results/`. Beskriv vad den visar, "
-                      "och skriv bara ett påstående om den har en claim-markör efter sig.",
-        "try": "Prova själv",
-        "try_text": "Beskriv en liten övning här. Lösningen nedan körs av testerna, precis som kodblocken ovan.",
-        "solution": "Lösning",
-        "docs": "Officiell dokumentation",
-    },
-    "en": {
-        "intro": "Say here which question this page answers, in a sentence or two.",
-        "code": "The same computation in each framework",
-        "code_text": "Replace the computation in `{snippet}` with yours. The tabs are linked.",
-        "speed": "How fast is it?",
-        "speed_text": "The table is built from the measurements in `results/`. Say what it shows, "
-                      "and state a relation only with a claim marker after it.",
-        "try": "Try it yourself",
-        "try_text": "Describe a small exercise here. The solution below is run by the tests, like the blocks above.",
-        "solution": "Solution",
-        "docs": "Official documentation",
-    },
-}
-
 
 def page_text(lang: str, title: str, snippet: str, frameworks: list[str]) -> str:
-    t = TEXT[lang]
+    def t(key: str, **values) -> str:  # the words are in the site's catalogue, contract/page_text.py
+        return catalogue.t(lang, f"new_note_{key}", **values)
+
     tabs = "\n".join(
         f'=== "{FRAMEWORKS[fw].name}"\n\n    ```python\n    --8<-- "{snippet}:{fw}"\n    ```\n' for fw in frameworks
     )
     links = "\n".join(f"- [{FRAMEWORKS[fw].docs[0]}]({FRAMEWORKS[fw].docs[1]})" for fw in frameworks)
     return f"""# {title}
 
-{t["intro"]}
+{t("intro")}
 
-## {t["code"]}
+## {t("code")}
 
-{t["code_text"].format(snippet=snippet)}
+{t("code_text", snippet=snippet)}
 
 {tabs}
-## {t["speed"]}
+## {t("speed")}
 
 <!-- timing: {snippet} -->
 
-{t["speed_text"]}
+{t("speed_text")}
 
-## {t["try"]}
+## {t("try")}
 
-{t["try_text"]}
+{t("try_text")}
 
-??? success "{t["solution"]}"
+??? success "{t("solution")}"
 
     ```python
     --8<-- "{snippet}:solution"
     ```
 
-## {t["docs"]}
+## {t("docs")}
 
 {links}
 """
