@@ -30,11 +30,16 @@ class _ImportedOnFirstUse(types.ModuleType):
 
 
 def defer(module: str) -> None:
-    """Put a stand-in for module in sys.modules, unless it is imported already."""
+    """Put a stand-in for module in sys.modules, unless it is imported already or not installed."""
     if module in sys.modules:
         return
+    spec = importlib.util.find_spec(module)  # what the import system checks; runs none of the module's code
+    if spec is None:
+        return
     stand_in = _ImportedOnFirstUse(module)
-    stand_in.__spec__ = importlib.util.find_spec(module)  # what the import system checks; runs none of its code
+    # What code that walks sys.modules reads (the import system, inspect, linecache) is there
+    # without importing; no __path__, so importing a submodule imports the real package first.
+    stand_in.__spec__, stand_in.__loader__, stand_in.__file__ = spec, spec.loader, spec.origin
     sys.modules[module] = stand_in
 
 
