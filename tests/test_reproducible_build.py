@@ -17,9 +17,13 @@ ONE_LANGUAGE_AT_A_TIME = ("import runpy, sys, threading; threading.Thread(target
 
 
 @pytest.mark.slow
-def test_two_builds_with_the_same_source_date_epoch_are_byte_identical(tmp_path):
+def test_two_builds_with_the_same_source_date_epoch_are_byte_identical(tmp_path, built_site):
     """The second build makes one language after the other: building them at the same time
-    changes no byte either."""
+    changes no byte either.
+
+    After built_site, whose build fills the checkout's notebook caches: mkdocs-jupyter writes its
+    cache files in place, so a build that read one while another build of the same checkout was
+    writing it failed (a fresh clone's first run, the caches cold)."""
     env = {"SOURCE_DATE_EPOCH": "1700000000", "RAMVERK_PENDING_RESULTS": "1"}
     first, second = tmp_path / "a", tmp_path / "b"
     proc = helpers.mkdocs_build(helpers.ROOT, first, **env)

@@ -21,6 +21,7 @@ goes through the site's sanitiser (publish_safety) like any page.
 from __future__ import annotations
 
 import html
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -102,8 +103,10 @@ def on_files(files, config):
         text = notebooks.notebook_json(nb)
         source = folder / lang / nb.stem / f"{nb.name}.ipynb"
         source.parent.mkdir(parents=True, exist_ok=True)
-        if not source.is_file() or source.read_text(encoding="utf-8") != text:
-            source.write_text(text, encoding="utf-8")  # mkdocs-jupyter reads (and caches by) the file
+        if not source.is_file() or source.read_text(encoding="utf-8") != text:  # mkdocs-jupyter caches by it
+            temporary = source.with_name(f"{source.name}.{os.getpid()}.tmp")  # another build may read it meanwhile
+            temporary.write_text(text, encoding="utf-8")
+            temporary.replace(source)
         page = _page_file(nb, source, lang, default, config)
         page.alternates = {lang: page}
         other = others.get((nb.stem, nb.snippet))
