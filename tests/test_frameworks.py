@@ -74,12 +74,17 @@ def _measured(framework: str) -> list[Path]:
     return [p for p in SNIPPETS if (b := snippet_spec.load(p, ROOT).benchmark) and framework in b.frameworks]
 
 
+def _measured_using(hidden: str) -> list[Path]:
+    """The measured snippets whose code (or a sibling it imports) uses the framework."""
+    return [p for p in SNIPPETS if snippet_spec.load(p, ROOT).benchmark and _uses(p, hidden)]
+
+
 @functools.cache
 def _builds(hidden: str) -> list[dict]:
     """The CPU builds of every measured snippet that uses the hidden framework (and, with torch
     hidden, of every snippet measured with JAX too: test_jax_builds_commit_their_arrays_to_the_device
     reads the same drive, so JAX is imported and built once for both)."""
-    using = [p for p in SNIPPETS if snippet_spec.load(p, ROOT).benchmark and _uses(p, hidden)]
+    using = _measured_using(hidden)
     assert using, f"no measured snippet uses {hidden}: the test is looking at the wrong thing"
     extra = [p for p in _measured("jax") if p not in using] if hidden == "torch" else []
     return _drive(hidden, "build", "cpu", *map(str, using + extra))
@@ -91,7 +96,7 @@ def _builds(hidden: str) -> list[dict]:
                                     else h for h in HIDDEN])
 def test_every_build_of_the_other_frameworks_runs_with_a_framework_missing(hidden):
     """What the runner's workers do: load each measured snippet for one framework and build every mode."""
-    measured = [p for p in SNIPPETS if snippet_spec.load(p, ROOT).benchmark and _uses(p, hidden)]
+    measured = _measured_using(hidden)
     cases = [c for c in _builds(hidden) if Path(c["case"].split(":", 1)[0]) in measured]
     failed = [f"{c['case']}: {c['error']}" for c in cases if not c["ok"]]
     assert not failed, f"with {hidden} hidden:\n" + "\n".join(failed)

@@ -21,7 +21,6 @@ goes through the site's sanitiser (publish_safety) like any page.
 from __future__ import annotations
 
 import html
-import os
 import posixpath
 import re
 from pathlib import Path
@@ -31,6 +30,7 @@ from mkdocs.structure.files import File, InclusionLevel
 from ramverk.contract import site_config
 from ramverk.contract.page_text import t
 from ramverk.render import notebooks
+from ramverk.results import results_store
 
 
 class NotebookPage(File):
@@ -102,11 +102,8 @@ def on_files(files, config):
     for nb in mine:
         text = notebooks.notebook_json(nb)
         source = folder / lang / nb.stem / f"{nb.name}.ipynb"
-        source.parent.mkdir(parents=True, exist_ok=True)
         if not source.is_file() or source.read_text(encoding="utf-8") != text:  # mkdocs-jupyter caches by it
-            temporary = source.with_name(f"{source.name}.{os.getpid()}.tmp")  # another build may read it meanwhile
-            temporary.write_text(text, encoding="utf-8")
-            temporary.replace(source)
+            results_store.write_atomic(source, text)  # another build may read it meanwhile
         page = _page_file(nb, source, lang, default, config)
         page.alternates = {lang: page}
         other = others.get((nb.stem, nb.snippet))

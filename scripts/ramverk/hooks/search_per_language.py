@@ -23,7 +23,7 @@ from mkdocs.plugins import event_priority
 
 PRE = re.compile(r"<pre\b[^>]*>.*?</pre>", re.S)
 # What Pygments puts inside <pre> (pymdownx.highlight with anchor_linenums): spans with a class, and
-# an empty anchor per line. The page is read before publish_safety's sanitiser adds rel= to links.
+# an empty anchor per line, with the rel= publish_safety's sanitiser (run before search) adds to links.
 HIGHLIGHT_TAG = re.compile(r'<span(?: class="[^"<>]*")?>|</span>'
                            r'|<a id="__codelineno-[^"<>]*" name="__codelineno-[^"<>]*" href="#__codelineno-[^"<>]*"'
                            r'(?: rel="[^"<>]*")?></a>')

@@ -42,6 +42,7 @@ from ramverk.contract import site_config
 from ramverk.contract.page_text import t
 from ramverk.contract.snippet_spec import SECTION, sibling_imports
 from ramverk.pages import page_source, scanner
+from ramverk.results import results_store
 
 TIMEOUT_S = float(os.environ.get("RAMVERK_NOTEBOOK_TIMEOUT_S", 600))
 EXECUTION_VERSION = 2  # bump when the executor's output changes: invalidates outputs/ (2: fd-level capture)
@@ -303,10 +304,7 @@ def execute(snippet: Path, sections: tuple[str, ...], run: bool = False, refresh
             records[section] = {"section": section, "not_run": failure}
     data = [records[s] for s in sections]
     if not failure:  # a crash or a timeout may not happen next time: only complete runs are cached
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp_file = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")  # both language builds may write it
-        tmp_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        tmp_file.replace(cache)
+        results_store.write_atomic(cache, json.dumps(data, ensure_ascii=False))  # both language builds may write it
     return _outputs(data)
 
 
