@@ -63,7 +63,7 @@ fi
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v dot >/dev/null || need+=(graphviz)
-# Contributor code runs inside bubblewrap (scripts/ramverk/measure/sandbox.py); without it, only per-process limits.
+# Contributor code runs inside bubblewrap (scripts/ramverk/executor/sandbox.py); without it, only per-process limits.
 command -v bwrap >/dev/null || need+=(bubblewrap)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} from Debian"

@@ -1,4 +1,4 @@
-"""The package's rooms import only downwards: contract < results < measure < pages < render < checks
+"""The package's rooms import only downwards: contract < executor < results < measure < pages < render < checks
 < contrib < hooks/verbs/cli. The layering is read from the imports themselves (ast), so a new arrow that
 runs back up, or a cycle between modules, fails here with the file and line."""
 
@@ -11,7 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "ramverk"
 # Each room and the rooms below it; a module may import its own room and anything lower.
-LAYERS = ["contract", "sections", "results", "measure", "pages", "render", "checks", "contrib", "top"]
+LAYERS = ["contract", "executor", "sections", "results", "measure", "pages", "render", "checks", "contrib", "top"]
 TOP = {"hooks", "verbs", "cli", "__main__", "__init__"}
 
 

@@ -22,7 +22,7 @@ import pytest
 from ramverk import sections
 from ramverk.checks import code_blocks
 from ramverk.contract import frameworks, snippet_spec
-from ramverk.measure import sandbox
+from ramverk.executor import sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 HIDER = ROOT / "tests" / "hidden_framework"

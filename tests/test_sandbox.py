@@ -1,4 +1,4 @@
-"""The sandbox for contributor code (ramverk/measure/sandbox.py): every probe a red-team ran against the old one.
+"""The sandbox for contributor code (ramverk/executor/sandbox.py): every probe a red-team ran against the old one.
 
 Payloads live in tests/fixtures/sandbox_probes.py. Assertions that only namespaces (or a cgroup)
 can make true are skipped, with the reason, on a machine that lacks them; the ones about the
@@ -18,7 +18,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from ramverk.measure import launch, sandbox
+from ramverk.executor import cgroups, sandbox
+from ramverk.measure import launch
 from ramverk.measure.protocol import Job
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,7 +82,7 @@ def test_isolation_is_probed_and_said_plainly(monkeypatch):
 def test_parent_environment_is_out_of_reach(tmp_path):
     # The harness runs in a process whose real environment (what /proc shows) holds a secret.
     secret = f"s3cret-{uuid.uuid4().hex}"
-    harness = (f"import sys; from ramverk.measure import sandbox; "
+    harness = (f"import sys; from ramverk.executor import sandbox; "
                f"r = sandbox.run([sys.executable, {str(PROBES)!r}, 'environ'], {str(tmp_path)!r}, timeout=30); "
                f"print(r.stdout)")
     env = {**os.environ, "RAMVERK_TEST_API_TOKEN": secret, "PYTHONPATH": str(ROOT / "scripts")}
@@ -176,7 +177,7 @@ def test_loopback_of_the_host_is_unreachable(tmp_path, listener):
 def test_output_is_capped_and_the_harness_stays_small(tmp_path, how):
     cap = 8 << 20
     choice = "None" if how == "default" else "sandbox.Isolation('none', 'rlimit')"
-    harness = (f"import json, resource, sys; from ramverk.measure import sandbox; "
+    harness = (f"import json, resource, sys; from ramverk.executor import sandbox; "
                f"r = sandbox.run([sys.executable, {str(PROBES)!r}, 'flood', '300'], {str(tmp_path)!r}, timeout=60, "
                f"output_cap={cap}, how={choice}); "
                f"print(json.dumps({{'out': len(r.stdout), 'truncated': r.truncated, 'err': r.stderr[-300:], "
@@ -277,7 +278,7 @@ def test_stderr_lines_stream_and_nothing_is_left_behind(tmp_path):
                             memory_bytes=1 << 30, on_stderr_line=lines.append)
     assert outcome.returncode == 0 and outcome.stdout == "report\n" and not outcome.truncated
     assert lines == ["[worker] step 0", "[worker] step 1", "[worker] step 2"]
-    sandbox._sweep(wait_s=5)
+    cgroups.sweep(wait_s=5)
     left = [p for parent in HOW.cgroup_parents for p in parent.glob(f"ramverk-{os.getpid()}-*")]
     assert not left, f"run cgroups left behind: {left}"
 

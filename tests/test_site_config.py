@@ -10,7 +10,7 @@ import helpers
 import pytest
 from mkdocs.exceptions import PluginError
 from ramverk.contract import site_config
-from ramverk.measure import sandbox
+from ramverk.executor import sandbox
 
 RUNNER = "[tool.ramverk.runner]\n"
 

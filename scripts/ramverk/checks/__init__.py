@@ -1,5 +1,5 @@
 """The fast checks `ramverk check` runs, and the test-time tools that verify pages (code blocks, the
-pytest-codeblocks plugin). May import: contract, results, measure, pages, render, ramverk.sections.
+pytest-codeblocks plugin). May import: contract, executor, results, measure, pages, render, ramverk.sections.
 
 CHECKS is the one registry: check name -> (module, function returning "file:line: problem" lines).
 Modules are imported only when their check runs, so `check markers` does not load the sanitiser.

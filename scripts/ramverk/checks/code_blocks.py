@@ -92,9 +92,9 @@ def run_python(code: str, timeout: float = BLOCK_TIMEOUT_S, env: dict | None = N
 
     A fresh process per block means no state leaks between blocks (pytest-codeblocks itself
     runs them in-process, sharing globals and imports). The temporary directory is the only
-    place it can write (see ramverk/measure/sandbox.py for what isolation this machine allows).
+    place it can write (see ramverk/executor/sandbox.py for what isolation this machine allows).
     """
-    from ramverk.measure import sandbox
+    from ramverk.executor import sandbox
 
     with tempfile.TemporaryDirectory(prefix="ramverk-block-") as tmp:
         script = Path(tmp) / "block.py"
@@ -158,7 +158,7 @@ def run_scripts(paths: list[Path], timeout: float = BLOCK_TIMEOUT_S, env: dict |
     """`python PATH` for each file, each in its own empty working directory, as run_page runs blocks:
     one sandboxed process imports their packages once and forks a child per file; a file that does not
     pass there is judged by `fresh(path, cwd)` (default: a sandboxed `python PATH` of its own)."""
-    from ramverk.measure import sandbox
+    from ramverk.executor import sandbox
 
     run_env = {"RAMVERK_QUICK": "1", **(env or {})}
 
@@ -188,7 +188,7 @@ def _run_forked(root: Path, programs: list[tuple[Path, Path]], codes: list[str],
                 judge, readable: list[str] = ()) -> list[BlockOutcome]:
     """programs: (script, working directory under root) pairs; judge(i) runs program i on its own;
     readable: folders outside root the scripts are in (the sandbox's /tmp is private)."""
-    from ramverk.measure import sandbox
+    from ramverk.executor import sandbox
 
     logs = root / "logs"
     logs.mkdir()
@@ -358,7 +358,7 @@ def shell_blocks() -> list[UniqueBlock]:
 
 def run_bash(code: str, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a ```bash block with `bash -eu` inside an empty temporary directory, sandboxed like run_python."""
-    from ramverk.measure import sandbox
+    from ramverk.executor import sandbox
 
     with tempfile.TemporaryDirectory(prefix="ramverk-shell-") as tmp:
         return sandbox.run(["bash", "--noprofile", "--norc", "-eu", "-c", code], tmp, timeout=timeout,

@@ -64,7 +64,7 @@ class Project:
     def memory_limit_gib(self) -> float | None:
         """The memory limit of contributor code (runner workers, tested blocks); None or 0: none.
 
-        The one source of the limit outside the runner's own options (`measure/sandbox.py` has no default)."""
+        The one source of the limit outside the runner's own options (`executor/sandbox.py` has no default)."""
         return self.runner.get("memory_limit_gib") or None
 
 

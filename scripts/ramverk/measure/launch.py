@@ -1,6 +1,6 @@
 """The parent's side of a worker process: its environment, its limits, and what its death means.
 
-A worker (python -m ramverk.measure.worker) runs in the sandbox (ramverk/measure/sandbox.py: read-only
+A worker (python -m ramverk.measure.worker) runs in the sandbox (ramverk/executor/sandbox.py: read-only
 filesystem, its own writable temporary directory, no network, its own PID namespace where the
 machine allows it; `sandbox.isolation().describe()` says what applies), with: no credentials in
 its environment (variables whose names look like tokens, secrets, keys or passwords, and
@@ -24,7 +24,7 @@ import tempfile
 from pydantic import ValidationError
 
 from ramverk.measure.protocol import Job, Report, pin_threads
-from ramverk.measure.sandbox import OUTPUT_CAP_BYTES, child_env, gpu_device_nodes, spawn
+from ramverk.executor.sandbox import OUTPUT_CAP_BYTES, child_env, gpu_device_nodes, spawn
 
 
 def worker_env(threads: int) -> dict[str, str]:

@@ -7,7 +7,7 @@ paragraphs since the previous code block) and the section's code, exactly as the
 it. No `# --8<--` markers, no BENCHMARK, no build(): only what the reader saw.
 
 The outputs are real: `execute()` runs the notebook's sections in order in ONE sandboxed Python
-process (ramverk/measure/sandbox.py: read-only filesystem, no network, memory limit, timeout), capturing
+process (ramverk/executor/sandbox.py: read-only filesystem, no network, memory limit, timeout), capturing
 each section's stdout and stderr and the error it raised, and the notebook gets them as stream
 and error outputs. Jupyter's kernel is not used: it would need sockets inside the sandbox. A
 section whose packages are missing here is not run, and a Markdown cell says so. The captured
@@ -279,7 +279,7 @@ def execute(snippet: Path, sections: tuple[str, ...], run: bool = False, refresh
         return _outputs(json.loads(cache.read_text(encoding="utf-8")))
     if not run:
         return {section: Output(not_run=NOT_CAPTURED) for section in sections}
-    from ramverk.measure import sandbox
+    from ramverk.executor import sandbox
 
     with tempfile.TemporaryDirectory(prefix="ramverk-notebook-") as tmp:
         argv = [sys.executable, "-c", "from ramverk.render.notebooks import _worker; _worker()", str(snippet.resolve()),

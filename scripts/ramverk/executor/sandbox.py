@@ -3,7 +3,7 @@
 Pages and snippets come from pull requests, so they run as a stranger's code would. `spawn()` is
 the one place that starts such a process; `run()` (the tests) and ramverk.measure.launch.run_worker (the
 runner) both use it. What a process gets depends on what this machine allows, probed once by
-`isolation()` (`python -m ramverk.measure.sandbox` prints it, and the overhead per run):
+`isolation()` (`python -m ramverk.executor.sandbox` prints it, and the overhead per run):
 
 * bwrap (bubblewrap): the whole filesystem read-only (the repo, docs/ and results/ included),
   a private /tmp, a private writable working directory, no network (not even loopback), its own
@@ -24,7 +24,6 @@ killed and the result says it was truncated).
 
 from __future__ import annotations
 
-import atexit
 import functools
 import glob
 import os
@@ -37,21 +36,22 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ramverk.executor import cgroups
+from ramverk.executor.cgroups import MAX_TASKS
 
 SECRET = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION|^AWS_|^GITHUB_|^GH_|^ACTIONS_"
                     r"|^CI_JOB|^NPM_CONFIG_|^PIP_INDEX_URL|^TWINE_|^SSH_AUTH_SOCK$|^GPG_|^DOCKER_", re.I)
 DEFAULT_TIMEOUT_S = 180.0
 OUTPUT_CAP_BYTES = int(float(os.environ.get("RAMVERK_OUTPUT_CAP_MIB", 16)) * (1 << 20))
-MAX_TASKS = 4096  # processes + threads of one run (TF and XLA start hundreds of threads on a big host)
 EXIT_GRACE_S = 0.5  # after the command exits, how long a pipe may stay open (a daemonised grandchild)
 LIMITS_EXEC = str(Path(__file__).with_name("limits_exec.py"))
 # Credential files and folders of $HOME that a read-only view would still show.
 HOME_SECRETS = (".ssh", ".aws", ".gnupg", ".docker", ".kube", ".config/gh", ".config/gcloud", ".git-credentials",
                 ".netrc", ".pypirc", ".npmrc")
-# scripts/, the folder that holds the ramverk package (this file is scripts/ramverk/measure/sandbox.py)
+# scripts/, the folder that holds the ramverk package (this file is scripts/ramverk/executor/sandbox.py)
 SCRIPTS = Path(__file__).resolve().parents[2]
 GPU_NODES = ("/dev/nvidia*", "/dev/nvidia-caps", "/dev/dri", "/dev/kfd")
 
@@ -115,71 +115,6 @@ def _works(argv: list[str]) -> str:
     return "" if proc.returncode == 0 else (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
 
 
-def _cgroup_parents() -> tuple[str, tuple[Path, ...], bool, str]:
-    """(kind, parent folders for run cgroups, pids controller?, why not): a cgroup v2 with the memory controller
-    delegated to us, else v1's memory (and pids) hierarchy, if we may make folders there."""
-    root = Path("/sys/fs/cgroup")
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError as error:
-        return "rlimit", (), False, str(error)
-    mine = dict(line.split(":", 2)[1:] for line in lines if line.count(":") >= 2)
-    candidates = []
-    if (root / "cgroup.controllers").exists() and "" in mine:
-        candidates.append(("cgroup v2", (root / mine[""].lstrip("/"),)))
-    if "memory" in mine and (root / "memory").is_dir():
-        v1 = [root / "memory" / mine["memory"].lstrip("/")]
-        if "pids" in mine and (root / "pids").is_dir():
-            v1.append(root / "pids" / mine["pids"].lstrip("/"))
-        candidates.append(("cgroup v1", tuple(v1)))
-    why = "no cgroup hierarchy with a memory controller"
-    for kind, parents in candidates:
-        if kind == "cgroup v2":
-            # Children only get memory.max (pids.max) when the parent delegates the controller.
-            refused = _delegate(parents[0], "memory")
-            if refused:
-                why = f"cgroup v2: cannot delegate the memory controller in {parents[0]} ({refused})"
-                continue
-            _delegate(parents[0], "pids")
-        probe = parents[0] / f"ramverk-probe-{os.getpid()}"
-        try:
-            probe.mkdir()
-            ok = (probe / ("memory.max" if kind == "cgroup v2" else "memory.limit_in_bytes")).exists()
-            tasks = (probe / "pids.max").exists() if kind == "cgroup v2" else len(parents) > 1
-            probe.rmdir()
-        except OSError as error:
-            why = f"{kind}: {parents[0]} is not writable ({error.strerror})"
-            continue
-        if ok:
-            _remove_stale(parents)
-            return kind, parents, tasks, ""
-        why = f"{kind}: no memory controller in {parents[0]}"
-    return "rlimit", (), False, why
-
-
-def _remove_stale(parents: tuple[Path, ...]) -> None:
-    """Empty run cgroups left by a harness that was killed (ramverk-PID-*, PID no longer running)."""
-    for parent in parents:
-        for folder in parent.glob("ramverk-*-*"):
-            pid = folder.name.split("-")[1]
-            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-                try:
-                    folder.rmdir()
-                except OSError:
-                    pass  # still has tasks: leave it
-
-
-def _delegate(folder: Path, controller: str) -> str:
-    """"" once `controller` is enabled for folder's children, else why not."""
-    control = folder / "cgroup.subtree_control"
-    try:
-        if controller not in control.read_text().split():
-            control.write_text(f"+{controller}")
-    except OSError as error:
-        return error.strerror or str(error)
-    return ""
-
-
 BWRAP_PROBE = ["bwrap", "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev", "--unshare-all",
                "--die-with-parent", "--cap-drop", "ALL", "true"]
 UNSHARE = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts", "--mount"]
@@ -212,7 +147,7 @@ def isolation() -> Isolation:
                        "outlives the run (apt-get install bubblewrap)")
     if wanted != "bwrap":
         missing.insert(0, f"RAMVERK_ISOLATION={wanted}")
-    memory, parents, tasks, why = _cgroup_parents()
+    memory, parents, tasks, why = cgroups.parents()
     if not parents:
         missing.append(f"no memory limit on the whole process tree ({why}); RLIMIT_NPROC does not apply to root")
     return Isolation(method, memory, tuple(missing), parents, tasks)
@@ -291,95 +226,6 @@ def _tasks_of_uid() -> int:
     return n
 
 
-# --- A cgroup per run -----------------------------------------------------------------------
-
-@dataclass
-class _Cgroup:
-    kind: str
-    dirs: list[Path]
-
-    @classmethod
-    def make(cls, how: Isolation, memory_bytes: int | None) -> _Cgroup:
-        name = f"ramverk-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        group = cls(how.memory, [parent / name for parent in how.cgroup_parents])
-        for folder in group.dirs:
-            folder.mkdir()
-        first = group.dirs[0]
-        if how.memory == "cgroup v2":
-            if memory_bytes:
-                (first / "memory.max").write_text(str(memory_bytes))
-                if (first / "memory.swap.max").exists():
-                    (first / "memory.swap.max").write_text("0")
-            if (first / "pids.max").exists():
-                (first / "pids.max").write_text(str(MAX_TASKS))
-        else:
-            if memory_bytes:
-                (first / "memory.limit_in_bytes").write_text(str(memory_bytes))
-                try:  # without swap accounting this file is absent or refuses
-                    (first / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
-                except OSError:
-                    pass
-            for folder in group.dirs[1:]:
-                (folder / "pids.max").write_text(str(MAX_TASKS))
-        return group
-
-    def pids(self) -> list[int]:
-        try:
-            return [int(p) for p in (self.dirs[0] / "cgroup.procs").read_text().split()]
-        except OSError:
-            return []
-
-    def kill(self) -> None:
-        if (self.dirs[0] / "cgroup.kill").exists():
-            (self.dirs[0] / "cgroup.kill").write_text("1")
-            return
-        for _ in range(5):  # a process may fork while we kill; go round again
-            pids = self.pids()
-            if not pids:
-                return
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-
-    def oom_killed(self) -> bool:
-        events = self.dirs[0] / ("memory.events" if self.kind == "cgroup v2" else "memory.oom_control")
-        try:
-            return any(line.split()[0] == "oom_kill" and int(line.split()[1]) > 0
-                       for line in events.read_text().splitlines())
-        except OSError:
-            return False
-
-    def remove(self) -> bool:
-        """Remove the folders; False if a killed task is still there (a zombie its new parent has not reaped)."""
-        for folder in list(self.dirs):
-            try:
-                folder.rmdir()
-            except FileNotFoundError:
-                pass
-            except OSError:
-                self.kill()
-                return False
-            self.dirs.remove(folder)
-        return True
-
-
-_LEFT: list[_Cgroup] = []  # cgroups to remove later, so a run never waits for a zombie to be reaped
-
-
-def _sweep(wait_s: float = 0.0) -> None:
-    deadline = time.monotonic() + wait_s
-    while True:
-        _LEFT[:] = [group for group in _LEFT if not group.remove()]
-        if not _LEFT or time.monotonic() >= deadline:
-            return
-        time.sleep(0.05)
-
-
-atexit.register(_sweep, 5.0)
-
-
 # --- Running ---------------------------------------------------------------------------------
 
 @dataclass
@@ -406,7 +252,7 @@ def spawn(argv: list[str], cwd: str | Path, *, env: dict[str, str], timeout: flo
     on_stderr_line(line) sees each stderr line as it arrives. Never blocks on a pipe that a surviving grandchild keeps open.
     """
     how = how or isolation()
-    cgroup = _Cgroup.make(how, memory_bytes) if how.tree_memory_limit else None
+    cgroup = cgroups.Cgroup.make(how.memory, how.cgroup_parents, memory_bytes, MAX_TASKS) if how.tree_memory_limit else None
     rlimit_as = None if cgroup else memory_bytes
     nproc = 0 if cgroup else _tasks_of_uid() + MAX_TASKS
     if how.method == "bwrap":
@@ -433,8 +279,8 @@ def spawn(argv: list[str], cwd: str | Path, *, env: dict[str, str], timeout: flo
         oom = bool(cgroup and cgroup.oom_killed())
     finally:
         if cgroup and not cgroup.remove():
-            _LEFT.append(cgroup)
-        _sweep()
+            cgroups.LEFT.append(cgroup)
+        cgroups.sweep()
     returncode = proc.returncode
     if how.namespaces and 128 < returncode < 128 + signal.NSIG:
         returncode = 128 - returncode  # bwrap's and sh's 128+N for death by signal N, said as Popen does
@@ -444,7 +290,7 @@ def spawn(argv: list[str], cwd: str | Path, *, env: dict[str, str], timeout: flo
     return Outcome(returncode, out.decode("utf-8", "replace"), stderr, timed_out, truncated, oom, how)
 
 
-def _kill_tree(proc: subprocess.Popen, cgroup: _Cgroup | None) -> None:
+def _kill_tree(proc: subprocess.Popen, cgroup: cgroups.Cgroup | None) -> None:
     # The process group reaches the launcher and bwrap (whose death ends the PID namespace);
     # the cgroup reaches whatever left the group (setsid) when there is no namespace.
     try:

@@ -5,7 +5,7 @@ per process (RLIMIT_AS), cpus= sets the CPU affinity, nproc= caps the processes 
 (RLIMIT_NPROC; root is exempt), cgroups= lists cgroup folders this process joins (os.pathsep
 between them) so that everything it starts counts against their limits, deathsig=1 makes it
 die with its parent (PR_SET_PDEATHSIG; bwrap's --die-with-parent does that itself). Core dumps
-are always off. Built by ramverk.measure.sandbox; run as a file with -I -S, and ctypes imported only for
+are always off. Built by ramverk.executor.sandbox; run as a file with -I -S, and ctypes imported only for
 deathsig, because this start-up is paid once per code block.
 """
 
