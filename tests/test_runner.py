@@ -26,7 +26,7 @@ from ramverk.measure import launch, runner, timing
 from ramverk.results import results_store
 from ramverk.verbs import run as run_verb
 
-SCRIPTS = Path(runner.__file__).resolve().parents[1]
+SCRIPTS = Path(runner.__file__).resolve().parents[2]  # scripts/ (runner.py is scripts/ramverk/measure/runner.py)
 GOOD = '''
 BENCHMARK = {{"frameworks": ["python"], "modes": {{"python": ["a", "b"]}},
              "sizes": {{"quick": {{"n": 50}}, "full": {{"n": 500}}}}, "baseline": "a"{extra}}}
@@ -344,6 +344,18 @@ def test_a_physically_impossible_report_is_rejected(root):
     fast = stats.model_copy(update={k: 1e-9 for k in ("median_s", "q1_s", "q3_s", "min_s", "max_s")})
     too_fast = Report(status="ok", modes={m: ModeReport(stats=fast) for m in group.modes})
     assert "more than 2× the device limit" in runner.implausible(group, too_fast, machine)  # 5 TFLOP/s > 2 × 32 GFLOP/s
+
+
+def test_a_snippet_that_forges_its_report_records_nothing(root, capsys):
+    """Issue 22, item 6: build() wrote an "ok" report (1 ns, n=99) on the report pipe and exited, and
+    `ramverk run` recorded it as measured. The forgery itself: tests/fixtures/forging_snippet.py."""
+    write_snippet(root, "forger", text=(Path(__file__).parent / "fixtures" / "forging_snippet.py").read_text())
+    code, out = cli(root, capsys=capsys)
+    assert code == 1, out
+    failed = [line for line in out.splitlines() if line.startswith("FAILED") and "snippets/t/forger.py" in line]
+    line = failed[0] if failed else out
+    assert "sent no authenticated report" in line, line
+    assert records(root) == [], "a forged report was written to the results"
 
 
 def test_gpu_workers_get_the_host_cores_and_cpu_workers_the_thread_setting(root):

@@ -242,7 +242,7 @@ class Outcome:
 def spawn(argv: list[str], cwd: str | Path, *, env: dict[str, str], timeout: float, memory_bytes: int | None = None,
           cpus: int | None = None, output_cap: int = OUTPUT_CAP_BYTES, on_stderr_line=None,
           device_nodes: list[str] = (), readable: list[str | Path] = (), writable: list[str | Path] = (),
-          how: Isolation | None = None) -> Outcome:
+          pass_fds: tuple[int, ...] = (), how: Isolation | None = None) -> Outcome:
     """Run argv in cwd, isolated as `how` (default: the best this machine allows), and kill its whole
     tree when it exits, times out or writes more than `output_cap` bytes to a stream.
 
@@ -250,6 +250,7 @@ def spawn(argv: list[str], cwd: str | Path, *, env: dict[str, str], timeout: flo
     except under /tmp, which is private: pass the folders the command reads there as `readable`.
     `writable` folders may be written besides cwd (the tests' shared compile cache; never a checkout).
     on_stderr_line(line) sees each stderr line as it arrives. Never blocks on a pipe that a surviving grandchild keeps open.
+    `pass_fds` stay open in the command, as Popen's do (the launcher and bwrap keep them; the runner's key channel).
     """
     how = how or isolation()
     cgroup = cgroups.Cgroup.make(how.memory, how.cgroup_parents, memory_bytes, MAX_TASKS) if how.tree_memory_limit else None
@@ -267,7 +268,7 @@ def spawn(argv: list[str], cwd: str | Path, *, env: dict[str, str], timeout: flo
     command = [*launcher, *inner]
     try:
         proc = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True)
+                                stderr=subprocess.PIPE, start_new_session=True, pass_fds=pass_fds)
         try:
             out, err, timed_out, truncated = _collect(proc, time.monotonic() + timeout, output_cap, on_stderr_line,
                                                       lambda: _kill_tree(proc, cgroup))

@@ -1,18 +1,29 @@
 """The runner <-> worker protocol: the job a worker gets, the report it returns, and thread pinning.
 
 Both sides import this module and nothing of each other: the runner (ramverk.measure.runner, through
-ramverk.measure.launch) writes a Job as JSON on the worker's command line; the worker (ramverk.measure.worker)
-prints one Report as JSON, which the runner validates before trusting a number.
+ramverk.measure.launch) writes a Job as JSON on the worker's command line and a fresh secret (a key and a
+nonce, new_secret()) into a pipe the worker drains and closes before it imports the snippet (read_secret());
+the worker prints one Report as JSON, signed with that key (sealed()), which the runner verifies (opened())
+and validates before trusting a number. The wire format is one line: the hex HMAC-SHA256 of the nonce and
+the exact JSON bytes, a space, the JSON.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import secrets
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from ramverk.contract.results_model import Ratio, Statistics
+
+KEY_BYTES = 32  # HMAC-SHA256's block-sized key
+NONCE_BYTES = 16
+SECRET_BYTES = KEY_BYTES + NONCE_BYTES
+MAC_HEX = 64  # hex digits of an HMAC-SHA256
 
 
 class Job(BaseModel):
@@ -61,3 +72,42 @@ def pin_threads(threads: int, env: dict | os._Environ = os.environ) -> None:
     flags += [f"--xla_cpu_multi_thread_eigen={'false' if threads == 1 else 'true'}",
               f"intra_op_parallelism_threads={threads}"]
     env["XLA_FLAGS"] = " ".join(flags)
+
+
+# --- The signed report ------------------------------------------------------------------------
+
+def new_secret() -> bytes:
+    """A fresh key and nonce for one worker (the runner writes them into the worker's key channel)."""
+    return secrets.token_bytes(SECRET_BYTES)
+
+
+def read_secret(fd: int) -> tuple[bytes, bytes]:
+    """(key, nonce) read from fd until EOF; fd is closed either way, so nothing after this can read it."""
+    data = b""
+    try:
+        while len(data) <= SECRET_BYTES and (chunk := os.read(fd, SECRET_BYTES + 1)):
+            data += chunk
+    finally:
+        os.close(fd)
+    if len(data) != SECRET_BYTES:
+        raise ValueError(f"the key channel (fd {fd}) carried {len(data)} bytes, not {SECRET_BYTES}")
+    return data[:KEY_BYTES], data[KEY_BYTES:]
+
+
+def _mac(key: bytes, nonce: bytes, body: bytes) -> str:
+    # The nonce is in the MAC, so a signed line only verifies for the run that asked for it.
+    return hmac.new(key, b"ramverk-report-v1\n" + nonce + body, hashlib.sha256).hexdigest()
+
+
+def sealed(report: Report, key: bytes, nonce: bytes) -> str:
+    """The report as one signed line (newline included)."""
+    body = report.model_dump_json()
+    return f"{_mac(key, nonce, body.encode())} {body}\n"
+
+
+def opened(line: str, key: bytes, nonce: bytes) -> str | None:
+    """The JSON of a signed line when its MAC verifies with this key and nonce, else None."""
+    mac, space, body = line.partition(" ")
+    if not space or len(mac) != MAC_HEX:
+        return None
+    return body if hmac.compare_digest(mac.encode(), _mac(key, nonce, body.encode()).encode()) else None

@@ -1,11 +1,23 @@
-"""The measuring process: `python -m ramverk.measure.worker JOB_JSON` (started by the runner, one per
-(snippet, framework, device)), or `python -m ramverk.measure.worker --triad` (memory bandwidth).
+"""The measuring process: `python -m ramverk.measure.worker --key-fd=N JOB_JSON` (started by the runner,
+one per (snippet, framework, device)), or `... --key-fd=N --triad` (memory bandwidth).
 
 It pins threads before any framework is imported, imports the snippet as a module (not as
 __main__), confirms that the framework can see the device (else it reports a skip with the
 reason), builds every mode with build(framework, mode, device, **params), and measures them
-interleaved with ramverk.measure.timing. Its one JSON report goes to stdout; everything the snippet
-prints goes to stderr, so a chatty snippet cannot corrupt the report.
+interleaved with ramverk.measure.timing. Its one JSON report goes to the real stdout (a private
+duplicate of fd 1); everything the snippet prints goes to stderr, so a chatty snippet cannot
+corrupt the report.
+
+The report is signed. First thing, before the snippet is imported, the worker reads a key and a
+nonce from fd N (a pipe the runner filled and closed its end of) and closes it; the key lives only
+in main()'s locals, and the report line carries HMAC-SHA256(key, nonce + JSON) (see protocol.py).
+What that defends against: snippet code that finds the report pipe among its descriptors (the
+duplicate of fd 1, /proc/self/fd) and writes a report of its own, then exits. It cannot sign one,
+because by then the key channel is closed and drained, and the runner rejects any line that does
+not verify (and any report pipe that carries a line besides the signed one). What it does not
+defend against: the snippet runs in this very process, so it can in principle read the key from
+memory (walk the stack to main()'s frame) or patch the timing code so that the worker signs false
+numbers; against that there are only the runner's plausibility checks (runner.implausible).
 """
 
 from __future__ import annotations
@@ -15,7 +27,7 @@ import sys
 import time
 import traceback
 
-from ramverk.measure.protocol import Job, ModeReport, Report, pin_threads
+from ramverk.measure.protocol import Job, ModeReport, Report, pin_threads, read_secret, sealed
 
 
 def _pin_loaded(framework: str, threads: int) -> dict[str, int]:
@@ -124,6 +136,18 @@ def stream_triad(size: int = 1 << 24, repeats: int = 5) -> float:
 
 
 def main(argv: list[str]) -> int:
+    # The key first, before anything the snippet could reach: its channel is drained and closed here,
+    # and the key stays in this frame's locals (no module global a snippet could import).
+    if not argv or not argv[0].startswith("--key-fd="):
+        print("worker: the first argument must be --key-fd=N, the channel of the key that signs the report "
+              "(run workers through ramverk.measure.launch.run_worker)", file=sys.stderr)
+        return 2
+    try:
+        key, nonce = read_secret(int(argv[0].removeprefix("--key-fd=")))
+    except (ValueError, OSError) as error:
+        print(f"worker: cannot read the report key: {error}", file=sys.stderr)
+        return 2
+    argv = argv[1:]
     # The report goes to the real stdout; anything printed meanwhile goes to stderr.
     report_fd = os.dup(1)
     os.dup2(2, 1)
@@ -139,7 +163,7 @@ def main(argv: list[str]) -> int:
         else:
             report = run_job(job)
     with os.fdopen(report_fd, "w") as out:
-        out.write(report.model_dump_json() + "\n")
+        out.write(sealed(report, key, nonce))
         out.flush()
     return {"ok": 0, "skip": 0, "error": 1}[report.status]
 
