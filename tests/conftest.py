@@ -122,7 +122,7 @@ def pytest_terminal_summary(terminalreporter):
                 seconds[f"snippet {param}"] = value
     if seconds:
         slowest = sorted(seconds.items(), key=lambda item: -item[1])[:8]
-        terminalreporter.write_line("slowest in the shared processes (wall s, forked runs, quick sizes): " +
+        terminalreporter.write_line("slowest in the shared processes (wall s, quick sizes): " +
                                     ", ".join(f"{name} {value:.0f}" for name, value in slowest))
     ran = [r for r in stats.get("passed", []) + stats.get("failed", []) if "test_code_block[" in r.nodeid]
     if not ran:
@@ -137,3 +137,15 @@ def pytest_terminal_summary(terminalreporter):
     with_output = sum(1 for r in stats.get("passed", []) if "test_code_block[" in r.nodeid
                       and any(name == "output_verified" for name, _ in r.user_properties))
     terminalreporter.write_line(f"{with_output} of them with their output verified against the output the page shows")
+    ways: dict[str, int] = {}
+    for report in stats.get("passed", []) + stats.get("failed", []):
+        if "test_code_block[" in report.nodeid or "test_snippet_runs_as_main[" in report.nodeid:
+            kind = "blocks" if "test_code_block[" in report.nodeid else "snippets"
+            for name, value in report.user_properties:
+                if name == "ran":
+                    ways[f"{kind} {value}"] = ways.get(f"{kind} {value}", 0) + 1
+    sampled = [value for r in stats.get("passed", []) + stats.get("failed", []) for name, value in r.user_properties
+               if name == "sample_compared"]
+    terminalreporter.write_line("ran served or fresh (ramverk.executor): " + ", ".join(
+        f"{key} {n}" for key, n in sorted(ways.items())) + f"; served and fresh compared for {len(sampled)} sampled "
+        f"block(s): {', '.join(sorted(sampled))}")

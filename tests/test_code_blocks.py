@@ -1,22 +1,26 @@
-"""Every python code block a reader can see runs, after snippet expansion, each as its own program.
+"""Every python code block a reader can see runs as the reader runs it, and prints what the page shows.
 
-The pages are dealt into a few batches. A batch's blocks run page by page, each page in the reader's
-order, in one sandboxed process that imports their packages once and forks a child per block
-(ramverk.checks.code_blocks.run_page): every block still starts from a clean state in its own empty
-directory, and any block that does not pass there is run again in a fresh interpreter of its own,
-whose verdict is the one reported. Each block is its own test, named by page and line; the batch's
-run happens once per session, on the first of its tests.
+The pages are dealt into a few batches. A batch's blocks go to one fork server (ramverk.executor:
+ramverk.checks.code_blocks.run_page), which serves each block from a process that has run only that
+block's own leading imports, where ramverk.executor.serving says that gives what a fresh interpreter
+gives, and runs every other block in a fresh interpreter of its own. A served block that fails is run
+fresh too; if that passes, the block fails all the same (served and fresh differ). Each run also runs a
+rotating sample of served blocks fresh and compares the two outputs. Each block is its own test, named by
+page and line; the batch's run happens once per session, on the first of its tests.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import html
+import os
 import re
 
 import helpers
 import pytest
 from ramverk.checks import code_blocks
+from ramverk.executor import serving
 from ramverk.render import output_blocks
 
 BLOCKS = code_blocks.unique_blocks()
@@ -24,43 +28,69 @@ PAGES = code_blocks.by_page(BLOCKS)
 SHOWN_OUTPUT = output_blocks.expected_by_code()  # code -> where its output is shown, and what
 
 
-# A process per batch, not per page: the framework imports (about 4 s) are paid four times, not
+# A process per batch, not per page: the framework imports (about 4 s) are paid a few times, not
 # once per page. The slowest pages each lead a batch, so the batches take similar times.
 SLOWEST = ("docs/execution/torch-compile.en.md", "docs/execution/fusion.en.md",
            "docs/execution/launch-overhead.en.md", "docs/execution/mnist-experiment.en.md")
 BATCHES = helpers.batches(list(PAGES), SLOWEST, len(SLOWEST), "pages")
 BATCH_OF = {page: batch for batch, pages in BATCHES.items() for page in pages}
 
+# The rotating sample: served blocks also run fresh in this test run. It moves on by SAMPLE_SIZE blocks a
+# day, so successive days cover every served block; RAMVERK_FRESH_SAMPLE=N picks window N (to reproduce one).
+SAMPLE_SIZE = 6
+SERVED = sorted(b.test_id for b in BLOCKS if serving.plan(b.code).served)
+WINDOW = int(os.environ.get("RAMVERK_FRESH_SAMPLE") or datetime.date.today().toordinal())
+SAMPLE = {SERVED[(WINDOW * SAMPLE_SIZE + j) % len(SERVED)] for j in range(min(SAMPLE_SIZE, len(SERVED)))}
+
 
 @functools.cache
-def _batch_outcomes(batch: str) -> dict[str, code_blocks.BlockOutcome]:
+def _batch_verdicts(batch: str) -> dict[str, code_blocks.Verdict]:
     blocks = [block for page in BATCHES[batch] for block in PAGES[page]]
-    return {b.test_id: outcome for b, outcome in zip(blocks, code_blocks.run_page(blocks), strict=True)}
+    check = frozenset(i for i, b in enumerate(blocks) if b.test_id in SAMPLE)
+    verdicts, _server = code_blocks.run_page(blocks, check=check)
+    return {b.test_id: verdict for b, verdict in zip(blocks, verdicts, strict=True)}
+
+
+def _mask(block) -> str | None:
+    expected = SHOWN_OUTPUT.get(output_blocks.code_key(block.code))
+    return expected.mask if expected else None
 
 
 # One xdist group per batch: with `--dist loadgroup` (scripts/test.sh) a batch's blocks go to one
-# worker, so its process runs once. The timeout covers the batch's whole run, paid by its first test.
+# worker, so its server runs once. The timeout covers the batch's whole run, paid by its first test.
 @pytest.mark.timeout(1800)
 @pytest.mark.parametrize("block", [pytest.param(b, id=b.test_id, marks=pytest.mark.xdist_group(BATCH_OF[page]))
                                    for page, group in PAGES.items() for b in group])
 def test_code_block(block, record_property):
-    outcome = _batch_outcomes(BATCH_OF[block.page])[block.test_id]
-    record_property("run_seconds", outcome.seconds)
-    if not outcome.ok:
-        pytest.fail(
-            f"code block failed (shown at {', '.join(block.pages)}):\n{outcome.stderr}", pytrace=False
-        )
-    if outcome.forked_failure:  # passed on its own but not in the batch's process: worth a look, not a failure
-        print(f"\n{block.test_id}: passed in a fresh process; in the batch's process: {outcome.forked_failure[:500]}")
+    verdict = _batch_verdicts(BATCH_OF[block.page])[block.test_id]
+    record_property("run_seconds", verdict.seconds)
+    record_property("ran", verdict.how)
+    if not verdict.ok:
+        served = (f"\nserved run ({verdict.served.failure()}), stdout:\n{verdict.served.stdout[-1500:]}\nstderr:\n"
+                  f"{verdict.served.stderr[-1500:]}" if verdict.served else "")
+        pytest.fail(f"code block failed (shown at {', '.join(block.pages)}): {verdict.failure()}\n"
+                    f"{verdict.stderr[-3000:]}{served}", pytrace=False)
+    if verdict.check is not None:
+        fresh = verdict.check
+        assert fresh.ok, (f"{block.test_id}: passed served, but fails in a fresh interpreter ({fresh.failure()}):\n"
+                          f"{fresh.stderr[-3000:]}")
+        expected = SHOWN_OUTPUT.get(output_blocks.code_key(block.code))
+        varies = expected is not None and expected.stdout is None  # VARIES frees all of it: both ran, that is all
+        served_out, fresh_out = (output_blocks.comparable(v.stdout, _mask(block)) for v in (verdict, fresh))
+        assert varies or served_out == fresh_out, (f"{block.test_id}: served and fresh runs print different things "
+                                         f"(ramverk.executor.serving should not have served it)\nserved:\n"
+                                         f"{verdict.stdout}\nfresh:\n{fresh.stdout}")
+        record_property("sample_compared", block.test_id)
     expected = SHOWN_OUTPUT.get(output_blocks.code_key(block.code))
     if expected and expected.stdout is None:
-        assert outcome.stdout.strip(), f"{expected.where}: the block printed nothing, but the page shows an output"
+        assert verdict.stdout.strip(), f"{expected.where}: the block printed nothing, but the page shows an output"
     elif expected:
-        now, shown = (output_blocks.comparable(out, expected.mask) for out in (outcome.stdout, expected.stdout))
+        now, shown = (output_blocks.comparable(out, expected.mask) for out in (verdict.stdout, expected.stdout))
         assert now == shown, (
-            f"{expected.where}: the block's output differs from the one the page shows (from outputs/); if the "
-            f"change is right, run `python -m ramverk outputs --refresh`, or declare the section in "
-            f"ramverk/render/output_blocks.py VARIES.\nshown:\n{expected.stdout}\nnow:\n{outcome.stdout}")
+            f"{expected.where}: the block's output differs from the one the page shows (outputs/blocks/: what it "
+            f"prints run alone); if the change is right, run `python -m ramverk outputs`, or declare the section in "
+            f"ramverk/render/output_blocks.py VARIES.\nshown:\n{expected.stdout}\nnow ({verdict.how}):\n"
+            f"{verdict.stdout}")
         record_property("output_verified", expected.where)  # counted at the end of the run (conftest.py)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from ramverk.executor import cgroups, sandbox
 from ramverk.measure import launch
-from ramverk.measure.protocol import Job
+from ramverk.measure.protocol import Job, Report, read_secret, sealed
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBES = ROOT / "tests" / "fixtures" / "sandbox_probes.py"
@@ -253,7 +253,8 @@ def test_a_cuda_worker_gets_the_gpu_nodes(monkeypatch, device, expected):
 
     def fake_spawn(argv, cwd, **kwargs):
         seen.update(kwargs)
-        return sandbox.Outcome(0, '{"status": "skip", "reason": "fake"}\n', "")
+        key, nonce = read_secret(os.dup(kwargs["pass_fds"][0]))  # as the worker does: only a signed report counts
+        return sandbox.Outcome(0, sealed(Report(status="skip", reason="fake"), key, nonce), "")
 
     monkeypatch.setattr(launch, "spawn", fake_spawn)
     monkeypatch.setattr(launch, "gpu_device_nodes", lambda: ["/dev/nvidia0", "/dev/nvidiactl"])

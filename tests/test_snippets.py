@@ -1,9 +1,10 @@
 """Every snippet runs as a plain script (`python snippets/<topic>/<name>.py`) in quick mode.
 
-The snippets run in a few groups; each group is one sandboxed process that imports the snippets'
-packages once and forks a child per snippet, which then runs as `python PATH` would, in its own empty
-working directory (ramverk.checks.code_blocks.run_scripts). A snippet that does not pass there is run again
-in a fresh sandboxed interpreter of its own, and that verdict is the one reported.
+The snippets run in a few groups; each group goes to one fork server (ramverk.checks.code_blocks.run_scripts,
+ramverk.executor), which serves a snippet from a process that has imported only its own packages, where
+ramverk.executor.serving says that gives what `python PATH` alone gives, and runs the others fresh; each
+runs in its own empty working directory. A served snippet that fails is run fresh too, and if that passes
+the test fails all the same (served and fresh differ).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ GROUP_OF = {path: name for name, paths in GROUPS.items() for path in paths}
 
 
 @functools.cache
-def _outcomes(group: str) -> dict[Path, code_blocks.BlockOutcome]:
+def _outcomes(group: str) -> dict[Path, code_blocks.Verdict]:
     paths = GROUPS[group]
     return dict(zip(paths, code_blocks.run_scripts(paths, timeout=300), strict=True))
 
@@ -43,11 +44,11 @@ def test_snippet_runs_as_main(path, record_property):
     # sandboxed like the code blocks: no credentials, a memory limit, the process group killed on timeout
     outcome = _outcomes(GROUP_OF[path])[path]
     record_property("run_seconds", outcome.seconds)  # the slowest are listed at the end of the run (conftest.py)
+    record_property("ran", outcome.how)
     rel = path.relative_to(helpers.ROOT)
-    assert outcome.ok, f"{rel} failed:\n{outcome.stderr}"
+    served = f"\nserved run ({outcome.served.failure()}):\n{outcome.served.stderr[-1500:]}" if outcome.served else ""
+    assert outcome.ok, f"{rel} failed ({outcome.failure()}):\n{outcome.stderr[-3000:]}{served}"
     assert outcome.stdout.strip(), f"{rel} printed nothing; a snippet should show its result"
-    if outcome.forked_failure:
-        print(f"\n{rel}: passed in a fresh process; in the group's process: {outcome.forked_failure[:500]}")
 
 
 def test_every_snippet_is_in_one_group():

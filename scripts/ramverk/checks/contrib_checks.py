@@ -46,7 +46,8 @@ def code_fits() -> list[str]:
 
 
 def outputs_current() -> list[str]:
-    """Every notebook's captured outputs are committed under outputs/, and no stale file lingers."""
-    from ramverk.render import notebooks
+    """What every displayed block prints alone, and every notebook's outputs, are committed under outputs/,
+    and no stale file lingers."""
+    from ramverk.render import block_outputs, notebooks
 
-    return notebooks.output_problems()
+    return block_outputs.problems() + notebooks.output_problems()

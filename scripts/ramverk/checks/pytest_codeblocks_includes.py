@@ -7,17 +7,18 @@ a Markdown file under the site's docs folder is collected here instead of by pyt
 
 * its includes are expanded exactly as the build expands them (ramverk.pages.page_source.expand); an include
   the build would refuse or not find is a collection error naming `page:line`;
-* each ```python block runs as the project's tests run it (ramverk.checks.code_blocks.run_python: a fresh
-  interpreter in an empty temporary directory, sandboxed, RAMVERK_QUICK=1), and an expected-output
-  block after it (`<!-- pytest-codeblocks:expected-output -->`) is compared with what it printed;
+* each ```python block runs as a reader runs it (ramverk.checks.code_blocks.run_python: a fresh, sandboxed
+  interpreter, from a copy of the folder of the snippet it includes, else an empty folder, RAMVERK_QUICK=1),
+  and an expected-output block after it (`<!-- pytest-codeblocks:expected-output -->`) is compared with
+  what it printed;
 * each ```bash block must pass the shell-block policy (ramverk/pages/shell_blocks.py) and then runs like
   tests/test_code_blocks.py runs it; a ```sh block fails, as `check` does;
 * each test is named after the line of the page's source where its fence opens
   (`docs/execution/overview.en.md::line 30`), not the line in the expanded text.
 
 Other Markdown files (README.md, CONTRIBUTING.md) are left to pytest-codeblocks as they are.
-The verdict is the one tests/test_code_blocks.py reaches (it runs the same blocks the same way);
-that test runs every page, this plugin the pages you name.
+tests/test_code_blocks.py runs every page's blocks through a fork server that gives the same verdict
+(ramverk.executor.spawners.ForkServer); this plugin runs the pages you name, each block fresh.
 """
 
 from __future__ import annotations
@@ -101,9 +102,11 @@ class SiteBlock(pytest.Item):
                 raise BlockFailure(f"{self.where}: the shell block breaks the policy: {problems}")
             proc = code_blocks.run_bash(block.code)
         else:
-            proc = code_blocks.run_python(block.code)
-        if proc.returncode != 0:
-            raise BlockFailure(f"{self.where}: the {self.syntax} block failed (exit status {proc.returncode}):\n"
+            folder = code_blocks.snippet_folders().get(code_blocks.code_key(block.code))
+            proc = code_blocks.run_python(block.code, folder=folder)
+        if proc.returncode != 0 or getattr(proc, "problem", ""):
+            why = proc.failure() if hasattr(proc, "failure") else f"exit status {proc.returncode}"
+            raise BlockFailure(f"{self.where}: the {self.syntax} block failed ({why}):\n"
                                f"{proc.stderr[-3000:]}")
         if block.expected_output is not None:
             want, got = block.expected_output, proc.stdout

@@ -1,9 +1,10 @@
 """What a displayed snippet section prints, shown under its code block.
 
 A page shows a section with a fence whose body is an include (`--8<-- "snippets/x.py:torch"`).
-Under that fence the build puts a ```text block titled "Output"/"Utdata" with the section's stdout,
-as `ramverk outputs` captured it into outputs/ (committed like results; the build runs no code).
-Nothing is typed: a section without captured stdout gets no block.
+Under that fence the build puts a ```text block titled "Output"/"Utdata" with what that code prints
+when a reader runs it alone (ramverk.render.block_outputs: captured by `ramverk outputs` into
+outputs/blocks/, committed like results; the build runs no code). Nothing is typed: code that
+prints nothing gets no block.
 
 The tests run every displayed block and compare what it prints with the block shown
 (`expected_by_code()`), after `comparable()` masks what is declared to vary: durations, memory
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from ramverk.contract import site_config
 from ramverk.contract.page_text import t
 from ramverk.pages import page_source, scanner
-from ramverk.render import notebooks
+from ramverk.render import block_outputs
 
 MAX_LINES = 30  # a longer output is cut on the page; the notebook shows all of it
 
@@ -78,26 +79,15 @@ def shown_outputs(source: str, page_src: str, lang: str, markdown: str | None = 
 
     `source` is the page file's text. The lines are those of `markdown` when given (MkDocs'
     page.markdown: the front matter off, the earlier hooks' changes in), else of `source`."""
-    root = site_config.load().root
-    nbs = {nb.snippet: nb for nb in notebooks.page_notebooks(source, page_src, lang)}
     text = source if markdown is None else markdown
     lines = text.split("\n")
     found = []
     for block in scanner.scan(text, front_matter=markdown is None).code_blocks:
-        if not block.fence:
+        if not block.fence or not (shown := block_outputs.fence_code(lines, block.start, block.end)):
             continue
         targets = page_source.includes("\n".join(lines[block.start:block.end - 1]))
-        pieces = []
-        for target in targets:
-            snippet, _, section = target.partition(":")
-            nb = nbs.get(snippet)
-            if nb is None:
-                continue
-            outputs = notebooks.execute(root / snippet, nb.sections)
-            for name in [section] if section else nb.sections:
-                out = outputs.get(name)
-                if out is not None and not out.not_run and out.stdout.strip():
-                    pieces.append(out.stdout.rstrip("\n"))
+        run = block_outputs.captured(*shown)
+        pieces = [run.stdout.rstrip("\n")] if run and run.ok and run.stdout.strip() else []
         if pieces:
             closing = lines[block.end - 1]
             found.append(Shown(block.start, block.end, closing[:len(closing) - len(closing.lstrip())],

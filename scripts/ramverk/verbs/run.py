@@ -10,7 +10,8 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from ramverk.contract import frameworks, snippet_spec
-from ramverk.measure import devices, runner, sandbox
+from ramverk.executor import sandbox
+from ramverk.measure import devices, runner
 from ramverk.results import results_store
 
 
