@@ -84,6 +84,11 @@ def snippet_folders() -> dict[str, Path]:
     return {code_key(fence.code): fence.folder for fence in block_outputs.fences()}
 
 
+def unique_blocks() -> list[UniqueBlock]:
+    """The python blocks a reader can see, each once."""
+    return _unique(lambda syntax: syntax == "python")
+
+
 def by_page(blocks: list[UniqueBlock]) -> dict[str, list[UniqueBlock]]:
     """Blocks grouped by the page they first appear on, each group in the reader's order."""
     groups: dict[str, list[UniqueBlock]] = {}
