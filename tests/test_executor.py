@@ -212,3 +212,12 @@ def test_framework_state_does_not_leak_between_blocks():
 def test_fresh_runs_each_program_alone():
     [verdict] = Fresh(timeout=60).run([Program("import sys\nprint('ramverk.executor' in sys.modules)")])
     assert verdict.ok and verdict.stdout == "False\n" and verdict.how == "fresh"
+
+
+def test_verdicts_come_back_in_the_programs_order_whatever_order_the_server_runs_them_in():
+    server = ForkServer(timeout=60)
+    verdicts = server.run([Program(f"import {m}\nprint('{m}')") for m in ("json", "csv", "json")]
+                          + [Program("import decimal\nprint('decimal')")])
+    assert [v.stdout for v in verdicts] == ["json\n", "csv\n", "json\n", "decimal\n"]
+    # each zygote is made once, standard-library imports are not preloaded: one zygote for all four
+    assert [z["zygote"] for z in server.zygotes] == [[]]

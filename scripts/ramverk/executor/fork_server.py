@@ -17,7 +17,8 @@ kinds of process, and who may say what:
   other descriptor before its code runs (the report channel and the control socket included), and
   becomes `python SCRIPT` started in its working directory.
 
-The root writes JSON lines: {"out": i, "stream": ..., "data": ...} while program i prints, then
+The programs run in the order of their imports, so a zygote can go after its last program. The root
+writes JSON lines: {"start": i}, {"out": i, "stream": ..., "data": ...} while program i prints, then
 {"done": i, "returncode": ..., "seconds": ..., "problem": ...}; {"zygote": [...], "seconds": ...}
 for each zygote made.
 """
@@ -45,9 +46,20 @@ def main(plan_path: str) -> None:
     os.dup2(devnull, 1)  # what a zygote's imports print goes nowhere (a served program prints its own)
     os.close(devnull)
     root = Root(plan, report)
+    programs = plan["programs"]
+    # In the order of their imports, so that a zygote's programs come together and it can go after the last
+    # (each holds its own copy of what it imported); what each prints is its own either way.
+    order = sorted(range(len(programs)), key=lambda i: programs[i]["preload"])
+    last_use = {}
+    for step, i in enumerate(order):
+        prefix = tuple(programs[i]["preload"])
+        for k in range(len(prefix) + 1):
+            last_use[prefix[:k]] = step
     try:
-        for i, program in enumerate(plan["programs"]):
-            root.serve(i, program)
+        for step, i in enumerate(order):
+            root.serve(i, programs[i])
+            for prefix in [p for p in root.zygotes if last_use.get(p, -1) <= step]:
+                root.forget(prefix)
     finally:
         root.close()
 
@@ -97,6 +109,7 @@ class Root:
         return ours
 
     def serve(self, i: int, program: dict) -> None:
+        self.emit(start=i)
         started = time.monotonic()
         prefix = tuple(program["preload"])
         zygote = self.zygote(prefix)
@@ -109,7 +122,7 @@ class Root:
             socket.send_fds(zygote, [json.dumps({"op": "run", "script": program["script"],
                                                  "cwd": program["cwd"]}).encode()], [out_w, err_w])
         except OSError:
-            self._forget(prefix)
+            self.forget(prefix)
             for fd in (out_r, out_w, err_r, err_w):
                 os.close(fd)
             self.emit(done=i, returncode=None, seconds=0.0, problem="the process serving it had died")
@@ -140,7 +153,7 @@ class Root:
                 if fd is zygote:
                     message = _receive(zygote, timeout=0)
                     if message is None:  # the zygote died: the program killed it, or took it down with it
-                        self._forget(prefix)
+                        self.forget(prefix)
                         problem, exited_at = "the process serving it died while it ran", time.monotonic()
                     elif "pid" in message:
                         pid = message["pid"]
@@ -170,12 +183,12 @@ class Root:
                 while message is not None and "exit" not in message:
                     message = _receive(zygote, timeout=5)
                 if message is None:
-                    self._forget(prefix)
+                    self.forget(prefix)
         for fd in pipes:
             os.close(fd)
         return (None if problem else returncode), problem
 
-    def _forget(self, prefix) -> None:
+    def forget(self, prefix) -> None:
         sock = self.zygotes.pop(prefix, None)
         if sock is not None:
             sock.close()

@@ -196,13 +196,16 @@ class ForkServer(Spawner):
         """Each program's served verdict; None for those the server never started (it had died)."""
         out: dict[int, dict[str, list[str]]] = {i: {"stdout": [], "stderr": []} for i in range(n)}
         done: dict[int, dict] = {}
+        running = None  # the last program the server started: the one it was running if it died
         for line in report.splitlines():
             try:
                 record = json.loads(line)
             except ValueError:
                 self.server_problem = self.server_problem or f"the server's report has a bad line: {line[:200]!r}"
                 break
-            if "out" in record:
+            if "start" in record:
+                running = record["start"]
+            elif "out" in record:
                 out[record["out"]][record["stream"]].append(record["data"])
             elif "done" in record:
                 done[record["done"]] = record
@@ -212,7 +215,7 @@ class ForkServer(Spawner):
         for i in range(n):
             stdout, stderr = "".join(out[i]["stdout"]), "".join(out[i]["stderr"])
             record = done.get(i)
-            if record is None and i == len(done):  # the one it was running when it died
+            if record is None and i == running:  # the one it was running when it died
                 problem = "the server died while it ran" + (f" ({self.server_problem})" if self.server_problem else "")
                 verdicts.append(Verdict(None, stdout, stderr, "served", problem=problem))
             elif record is None:
