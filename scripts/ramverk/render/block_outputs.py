@@ -15,6 +15,7 @@ import ast
 import hashlib
 import json
 import os
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -64,7 +65,8 @@ def fence_code(lines: list[str], start: int, end: int) -> tuple[str, Path] | Non
     targets = [t for t in page_source.includes(body) if (root / t.partition(":")[0]).is_file()]
     if not targets:
         return None
-    return page_source.expand(body, lenient=True), (root / targets[0].partition(":")[0]).parent
+    # dedented as the page displays it (a fence inside a tab is indented with the tab)
+    return textwrap.dedent(page_source.expand(body, lenient=True)), (root / targets[0].partition(":")[0]).parent
 
 
 def fences() -> list[Fence]:

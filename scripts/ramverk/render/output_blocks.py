@@ -54,6 +54,9 @@ VARIES: dict[str, Varies] = {
     "snippets/hardware/tensor_cores.py:precision":
         Varies("float32 rounding depends on the order in which the CPU's matmul kernel sums; the orders of "
                "magnitude are what the page compares", r"\d\.\d(?=e-\d)"),
+    "snippets/execution/torch_compile.py:inductor_code":
+        Varies("Inductor vectorises for the CPU it compiles on: 8 float32 lanes with AVX2, 16 with AVX-512",
+               r"(?<=static_cast<int64_t>\()\d+(?=\)\);)"),
     "snippets/execution/torchscript_export.py:save_torch":
         Varies("float32 sums round differently in different CPUs' kernels, past the fifth decimal",
                r"(?<=\d\.\d{5})\d+"),
