@@ -9,10 +9,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Python 3.11, 3.12 or 3.13 (pyproject's requires-python; requirements.lock installs on each):
-# $PYTHON when set, else the newest of python3.13, python3.12, python3.11 that runs here.
+# Python 3.11, 3.12 or 3.13 (pyproject's requires-python; requirements.lock installs on each, on 3.11
+# from 3.11.5: pymdown-extensions 13.1 requires it). $PYTHON when set, else the newest of python3.13,
+# python3.12, python3.11 that runs here.
 supported="3.13 3.12 3.11"
-py_version() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
+oldest_311=3.11.5
+py_version() { "$1" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null; }
+# "" when Python $1 (x.y.z) can take the locks, else why not.
+unsupported() {
+  case " $supported " in *" ${1%.*} "*) ;; *) echo "Ramverk supports 3.11, 3.12 and 3.13"; return ;; esac
+  if [ "${1%.*}" = 3.11 ] && [ "${1##*.}" -lt "${oldest_311##*.}" ]; then
+    echo "the locks need $oldest_311 or later within 3.11"
+  fi
+}
 if [ -z "${PYTHON:-}" ]; then
   for v in $supported; do
     if py_version "python$v" >/dev/null; then PYTHON=python$v; break; fi
@@ -29,33 +38,87 @@ want="$accelerator $(cat pyproject.toml "$lock" | sha256sum | cut -d' ' -f1)"
 
 if [ -x .venv/bin/python ]; then
   have=$(py_version .venv/bin/python) || have="unknown"
-  case " $supported " in *" $have "*) ;; *)
-    echo "setup: .venv has Python $have; Ramverk supports 3.11, 3.12 and 3.13: remove .venv and run setup again" >&2
-    exit 2 ;;
-  esac
+  why=$(unsupported "$have")
+  if [ -n "$why" ]; then
+    echo "setup: .venv has Python $have; $why: remove .venv and run setup again" >&2
+    exit 2
+  fi
 else
   if [ -z "${PYTHON:-}" ]; then
     echo "setup: no python3.13, python3.12 or python3.11 found; install one, or name it with PYTHON=/path/to/python" >&2
     exit 2
   fi
   have=$(py_version "$PYTHON") || { echo "setup: PYTHON=$PYTHON does not run" >&2; exit 2; }
-  case " $supported " in *" $have "*) ;; *)
-    echo "setup: $PYTHON is Python $have; Ramverk supports 3.11, 3.12 and 3.13 (PYTHON=python3.12 ./scripts/setup.sh)" >&2
-    exit 2 ;;
-  esac
+  why=$(unsupported "$have")
+  if [ -n "$why" ]; then
+    echo "setup: $PYTHON is Python $have; $why (PYTHON=python3.12 ./scripts/setup.sh)" >&2
+    exit 2
+  fi
   echo "setup: creating .venv with $("$PYTHON" --version)"
   "$PYTHON" -m venv .venv
 fi
+
+# PyTorch's CPU builds (torch==2.13.0+cpu in requirements.lock) are only on PyTorch's own index: PyPI
+# takes no local versions such as +cpu, and its torch is the CUDA build. pip looks for every package in
+# every index and takes the best match, which is safe here because -c "$lock" pins every package to
+# one exact version: no index can put a newer one in its place, and a +cpu torch comes from nowhere
+# else (tests/test_setup_profiles.py checks that the lock's pins are all that an install takes).
+# The cuda profile must not see this index: its torch==2.13.0 also matches 2.13.0+cpu, which pip
+# would prefer.
+torch_cpu_index=https://download.pytorch.org/whl/cpu
+# pip retries an index that does not answer, for every package, for minutes: ask it once first.
+index_answers() {
+  .venv/bin/python - "$1" <<'PY'
+import http.client, os, ssl, sys, urllib.error, urllib.request
+try:
+    context = ssl.create_default_context(cafile=os.environ.get("PIP_CERT") or None)
+    urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="HEAD"), timeout=10, context=context)
+except urllib.error.HTTPError:
+    pass  # it answers; pip reads the status itself
+except (OSError, http.client.HTTPException) as error:  # no name, no route, refused, timed out, TLS
+    sys.exit(str(getattr(error, "reason", error)))
+PY
+}
+# pip install, quiet, less the warning that a pip configured with a folder index prints per package;
+# its messages stay in $pip_log.
+pip_install() {
+  local status=0
+  pip_log=$(.venv/bin/python -m pip install --quiet "$@" 2>&1) || status=$?
+  [ -z "$pip_log" ] || grep -v "is ignored: it is neither a file nor a directory" <<<"$pip_log" >&2 || true
+  return "$status"
+}
+
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing the pinned $accelerator packages (first time: about 2 minutes, 3 GB; cuda: more)"
   # The build backend for our own editable install (a new venv's setuptools is too old for it).
-  .venv/bin/python -m pip install --quiet --upgrade pip setuptools==84.2.1 wheel==0.48.0 2>&1 \
-    | grep -v "is ignored: it is neither a file nor a directory" || true
-  # -c pins every transitive package; in the cpu profile torch==2.13.0 resolves to the CPU wheel here.
-  .venv/bin/python -m pip install --quiet -c "$lock" -e ".[$accelerator]" --no-build-isolation 2>&1 \
-    | grep -v "is ignored: it is neither a file nor a directory" || true
+  pip_install --upgrade pip setuptools==84.2.1 wheel==0.48.0 \
+    || { echo "setup: pip could not install pip, setuptools and wheel from PyPI; see its messages above" >&2; exit 1; }
+  index=()
+  if [ "$accelerator" = cpu ]; then
+    if reason=$(index_answers "$torch_cpu_index/torch/" 2>&1); then
+      index=(--extra-index-url "$torch_cpu_index")
+    else
+      echo "setup: PyTorch's CPU index ($torch_cpu_index) does not answer: $reason;" \
+        "looking for torch's CPU build only where pip's own configuration points" >&2
+    fi
+  fi
+  if ! pip_install -c "$lock" -e ".[$accelerator]" --no-build-isolation ${index[@]+"${index[@]}"}; then
+    if [ ${#index[@]} = 0 ] && grep -q "No matching distribution found for torch==.*+cpu" <<<"$pip_log"; then
+      echo "setup: $(grep -E '^torch==' "$lock") (requirements.lock) is only on PyTorch's CPU index," \
+        "$torch_cpu_index, which did not answer: check the network (a proxy goes in HTTPS_PROXY) and run setup again" >&2
+    else
+      echo "setup: pip could not install $lock; see its messages above" >&2
+    fi
+    exit 1
+  fi
   .venv/bin/python -c "import ramverk, torch, tensorflow, jax, mkdocs" 2>/dev/null \
     || { echo "setup: the install did not complete; see the messages above" >&2; exit 1; }
+  if [ "$accelerator" = cuda ] && ! .venv/bin/python -c "import sys, torch; sys.exit(torch.version.cuda is None)"; then
+    echo "setup: the cuda profile got torch $(.venv/bin/python -c 'import torch; print(torch.__version__)')," \
+      "a build without CUDA. Does pip's configuration offer a +cpu wheel (pip config list)? pip prefers" \
+      "it to the plain version that requirements-cuda.lock pins" >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi
 
