@@ -133,6 +133,104 @@ def test_screenshot_timing_table_and_traced_graph(page, site_url, lang, prefix):
     picture.screenshot(path=str(helpers.ARTIFACTS / f"graph-{lang}.png"))
 
 
+# --- notebook pages (hooks/notebooks.py), both languages, at a phone's width and a desktop's ---------
+
+WIDTHS = (390, 1280)
+
+
+def _notebook_pages(site, lang: str) -> list[tuple[str, list[str]]]:
+    """(URL path, each code cell's code) of the notebook pages most likely to be too wide or wrong, read
+    from the built .ipynb files: the one with the longest output line (TensorFlow's log lines made
+    same_math's page 2,993 px wide), the longest code line, the most code cells, the most stderr, and
+    same_math itself. Every page takes a second or so in Chromium on a busy machine; test_notebooks.py
+    checks every page's HTML for the duplicate code and the code blocks."""
+    import json
+
+    folder = site if lang == "sv" else site / "en"
+    found = {}
+    for path in sorted((folder / "notebooks").glob("**/*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+        outputs = [o for c in cells if c["cell_type"] == "code" for o in c["outputs"]]
+        texts = ["".join(o.get("text", "")) + "\n".join(o.get("traceback", [])) for o in outputs]
+        url = "/" + path.parent.relative_to(site).as_posix() + "/"
+        found[url] = (code, {
+            "output line": max((len(line) for text in texts for line in text.splitlines()), default=0),
+            "code line": max((len(line) for source in code for line in source.splitlines()), default=0),
+            "code cells": len(code),
+            "stderr": sum(len("".join(o.get("text", ""))) for o in outputs if o.get("name") == "stderr"),
+        })
+    assert found, f"no notebook pages in {folder}"
+    chosen = {max(found, key=lambda url: found[url][1][measure]) for measure in next(iter(found.values()))[1]}
+    chosen |= {url for url in found if url.endswith("/notebooks/execution/overview/same_math/")}
+    return [(url, found[url][0]) for url in sorted(chosen)]
+
+
+def _squashed(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_notebook_pages_fit_the_window_and_show_each_cell_once_with_a_copy_button(browser, built_site, site_url,
+                                                                                  lang):
+    """At each width no output or code line makes the page wider than the window; each code cell's code is
+    in the page's visible text exactly once (mkdocs-jupyter's hidden copy of it, without its CSS, was a
+    second, run-on paragraph), as one of the theme's code blocks, with its copy button."""
+    problems, pages = [], _notebook_pages(built_site, lang)
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 844})
+        context.set_default_timeout(WAIT_MS)
+        tab = context.new_page()
+        errors = []
+        tab.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            for url, code in pages:
+                where = f"{url} at {width} px"
+                tab.goto(f"{site_url}{url}")
+                blocks = tab.locator(".jupyter-wrapper .highlight pre > code")
+                if blocks.count() != len(code):
+                    problems.append(f"{where}: {blocks.count()} code blocks for {len(code)} code cells")
+                else:  # the theme adds a copy button to every code block at once
+                    tab.locator('.jupyter-wrapper .highlight button[data-md-type="copy"]').first.wait_for()
+                    buttons = tab.locator('.jupyter-wrapper .highlight button[data-md-type="copy"]').count()
+                    if buttons != len(code):
+                        problems.append(f"{where}: {buttons} copy buttons for {len(code)} code cells")
+                wide = tab.evaluate("() => document.documentElement.scrollWidth")
+                if wide > width:
+                    problems.append(f"{where}: the page is {wide} px wide")
+                text = _squashed(tab.evaluate("() => document.body.innerText"))
+                for source in map(_squashed, code):
+                    if (times := text.count(source)) != 1:
+                        problems.append(f"{where}: the code cell {source[:50]!r}… is shown {times} times")
+                problems += [f"{where}: console error {error}" for error in errors]
+                errors.clear()
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_notebook_copy_button_copies_its_cell(browser, site_url):
+    """The theme's copy button on a notebook's code cell puts that cell's code on the clipboard: it finds
+    the code by a selector made from the closest id, which nbconvert's "cell-id=cell-4" broke."""
+    from ramverk.render import notebooks
+
+    nb = next(n for n in notebooks.all_notebooks("en") if n.page == "execution/overview.en.md"
+              and n.name == "same_math")
+    code = [c for c in nb.cells if c.kind == "code"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+        tab = context.new_page()
+        tab.goto(f"{site_url}/en/notebooks/{nb.stem}/{nb.name}/")
+        assert tab.locator(".jupyter-wrapper .highlight pre > code").count() == len(code), "cells are not code blocks"
+        tab.locator('.jupyter-wrapper .highlight button[data-md-type="copy"]').nth(1).click(timeout=WAIT_MS)
+        copied = tab.evaluate("() => navigator.clipboard.readText()")
+    finally:
+        context.close()
+    assert code[1].section == "torch" and copied.strip() == code[1].source.strip()
+
+
 # --- hostile payloads (fixtures/payloads.yml): nothing runs, nothing loads from another host ---------
 
 from fixtures.payloads_site import PAYLOADS, page_text  # noqa: E402

@@ -7,6 +7,7 @@ outside requests, and a downloadable .ipynb that nbformat validates.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -39,9 +40,10 @@ def test_every_page_with_snippets_has_notebooks_in_both_languages():
     assert all(found == {"sv", "en"} for found in langs.values()), langs
 
 
-def test_a_notebook_has_the_page_title_prose_and_the_sections_as_displayed():
+def test_a_notebook_has_its_own_title_the_page_prose_and_the_sections_as_displayed():
     nb = next(n for n in NOTEBOOKS if n.page == "execution/overview.en.md" and n.name == "same_math")
-    assert nb.cells[0].kind == "markdown" and nb.cells[0].source.startswith("# Execution models")
+    assert nb.heading == "same_math — Execution models"
+    assert nb.cells[0].kind == "markdown" and nb.cells[0].source.startswith("Every deep-learning framework")
     code = [c for c in nb.cells if c.kind == "code"]
     assert [c.section for c in code] == ["python", "torch", "tensorflow", "jax"]
     text = "\n".join(c.source for c in nb.cells)
@@ -59,10 +61,19 @@ def test_the_notebook_page_shows_cells_and_outputs_not_json(built_site, nb):
     body[1] = body[1].split("</article>", 1)[0]  # the notebook, not the theme's page around it
     document = nbformat.read(_download(built_site, nb), as_version=4)
     code_cells = [c for c in document.cells if c.cell_type == "code"]
-    # One rendered cell per notebook cell (mkdocs-jupyter wraps each code cell in a second jp-CodeCell div).
-    assert len(re.findall(r'jp-CodeCell jp-Notebook-cell[^"]*" id="cell-id=', body[1])) == len(code_cells)
-    assert (len(re.findall(r'jp-MarkdownCell jp-Notebook-cell[^"]*" id="cell-id=', body[1]))
+    # One rendered cell per notebook cell (mkdocs-jupyter wraps each code cell in a second jp-CodeCell div),
+    # its id one that the theme's copy button can build a CSS selector from (not nbconvert's "cell-id=cell-4").
+    assert len(re.findall(r'jp-CodeCell jp-Notebook-cell[^"]*" id="cell-\d+"', body[1])) == len(code_cells)
+    assert (len(re.findall(r'jp-MarkdownCell jp-Notebook-cell[^"]*" id="cell-\d+"', body[1]))
             == len(document.cells) - len(code_cells))
+    # Each code cell once, as the theme's code block (its colours, font and copy button); not a second time
+    # as mkdocs-jupyter's plain-text copy, which without its CSS showed as a run-on paragraph.
+    assert len(re.findall(r'<div class="language-python highlight"><pre><span></span><code>', body[1])) \
+        == len(code_cells)
+    assert "clipboard-copy-txt" not in body[1]
+    # The page is titled for its notebook: a page's notebooks each have their own title.
+    assert f"<title>{html.escape(nb.heading, quote=False)} - Ramverk</title>" in page
+    assert re.search(rf"<h1 [^>]*>{re.escape(html.escape(nb.heading, quote=False))}<", body[1])
     for cell in code_cells:
         for output in cell.outputs:
             if output.output_type == "stream" and output.text.strip():
@@ -85,7 +96,7 @@ def test_the_download_is_a_valid_notebook_in_the_page_language(built_site, nb):
     document = nbformat.read(path, as_version=4)
     nbformat.validate(document)
     assert document.cells[0].cell_type == "markdown"
-    assert document.cells[0].source.startswith(f"# {nb.title}")
+    assert document.cells[0].source.startswith(f"# {nb.heading}\n")
     assert page_text.t(nb.lang, "notebook_outputs_note") in document.cells[0].source
     assert json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]["language"] == "python"
 

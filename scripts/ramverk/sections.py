@@ -26,6 +26,7 @@ import ast
 import builtins
 import importlib.abc
 import importlib.util
+import os
 import sys
 import types
 from collections.abc import Callable
@@ -34,6 +35,12 @@ from pathlib import Path
 
 from ramverk.contract import frameworks
 from ramverk.contract.snippet_spec import SECTION
+
+# TensorFlow's and XLA's C++ start-up lines (absl's "WARNING: All log messages before
+# absl::InitializeLog()...", oneDNN and CPU-feature notices) land between a snippet's results on
+# stderr, where a student reads them as errors. Every snippet imports this module first, before any
+# framework; whoever wants those lines sets TF_CPP_MIN_LOG_LEVEL=0 themselves.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 OUTSIDE_ALLOWED = frozenset({"numpy", "ramverk"})
 

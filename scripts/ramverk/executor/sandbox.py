@@ -61,7 +61,10 @@ def child_env(extra: dict[str, str] | None = None, base: dict[str, str] | None =
     source = os.environ if base is None else base
     env = {k: v for k, v in source.items() if not SECRET.search(k)}
     env["PYTHONPATH"] = os.pathsep.join([str(SCRIPTS)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Not setdefault: with it, the capturing shell's own TF_CPP_MIN_LOG_LEVEL won, and the committed outputs/
+    # got TensorFlow's C++ start-up lines (absl's "All log messages before absl::InitializeLog()...",
+    # oneDNN). What sandboxed code prints must not depend on that shell; `extra` may still change it.
+    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
     env.update(extra or {})
     return env
 

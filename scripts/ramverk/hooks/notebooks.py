@@ -11,11 +11,15 @@ from the committed outputs/, so the build runs no code), the build of each langu
 
 mkdocs-jupyter's HTML starts with its template's <script> and <style> blocks (clipboard code, its
 CSS, a MathJax loader that would fetch from a CDN) and gives every code cell a copy button built
-from a custom element and an inline SVG. on_page_content removes exactly those template parts and
-its data-* attributes, turns the notebook's $TeX$ into MathML like the rest of the site, and puts
-a line on top linking the download and the page the notebook comes from, and keeps the page out of
-search (it repeats the page it comes from); everything else (cells, outputs, contributor prose) then
-goes through the site's sanitiser (publish_safety) like any page.
+from a custom element and an inline SVG, fed by a second, plain-text copy of the cell's code that
+only its CSS hides. on_page_content removes exactly those template parts, that copy and its data-*
+attributes, and makes each code cell a code block like every other page's (Material's colours,
+font, scrolling and copy button; outputs are styled in the site's CSS, under .jupyter-wrapper).
+It turns the notebook's $TeX$ into MathML like the rest of the site, puts a line on top linking the
+download and the page the notebook comes from, and keeps the page out of search (it repeats the page
+it comes from); everything else (cells, outputs, contributor prose) then goes through the site's
+sanitiser (publish_safety) like any page. The page's title is the notebook's heading (its name and
+its page's short title), not the page's, which all of a page's notebooks would share.
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ def _page_file(nb: notebooks.PageNotebook, source: Path, lang: str, default: str
     prefix = _prefix(lang, default)
     dest = f"{prefix}notebooks/{nb.stem}/{nb.name}/index.html"
     file = NotebookPage(nb.src_uri, str(source.parent), config.site_dir, config.use_directory_urls, dest_uri=dest,
-                        inclusion=InclusionLevel.NOT_IN_NAV, markdown=f"# {nb.title}\n")
+                        inclusion=InclusionLevel.NOT_IN_NAV, markdown=f"# {nb.heading}\n")
     file.abs_src_path = str(source)
     file.locale = file.locale_alternate_of = file.localization = lang
     file.norm_src_uri = nb.src_uri
@@ -130,6 +134,18 @@ COPY_BUTTON = re.compile(r'<div class="zeroclipboard-container">\s*<clipboard-co
                          re.S)
 DATA_ATTRIBUTE = re.compile(r'\s(?:data-jp-theme-light|data-jp-theme-name|data-type|data-mime-type)="[^"<>]*"')
 EMPTY_CLASS = re.compile(r'\sclass="\s*"')
+# A code cell: Pygments' <div><pre> with no <code> inside, which is what Material's code styling and its
+# content.code.copy button attach to (`pre > code`), then mkdocs-jupyter's plain-text copy of the
+# source for its own button: without its CSS that copy showed as a run-on paragraph under the code.
+CODE_INPUT = re.compile(r'<div class="highlight-ipynb hl-(?P<lang>[\w+-]+)\s*"><pre>(?P<code>.*?)</pre></div>', re.S)
+COPY_TEXT = re.compile(r'<div (?:class="clipboard-copy-txt" id="cell-\d+"|id="cell-\d+" class="clipboard-copy-txt")>'
+                       r'[^<]*</div>')  # the code as text, "<" escaped
+# nbconvert's cell ids ("cell-id=cell-4"): Material names a code block after the closest id and its copy
+# button finds the code with a CSS selector built from it, which an "=" breaks.
+CELL_ID = re.compile(r'\sid="cell-id=')
+# A stream output's mime type is dropped with the other data attributes; stderr keeps a class for the CSS.
+STDERR = re.compile(r'(<div class="jp-RenderedText jp-OutputArea-output)"'
+                    r' data-mime-type="application/vnd\.jupyter\.stderr"')
 # nbconvert leaves Markdown cells' math as $TeX$ / $$TeX$$ text for MathJax, which the site does not load.
 DISPLAY_MATH = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?P<tex>[^$\n<>]+?)\$(?!\$)")
@@ -143,13 +159,21 @@ def _math(block: str) -> str:
     return INLINE_MATH.sub(lambda m: maths.tex_to_mathml(html.unescape(m["tex"]), "inline"), block)
 
 
+def _code_block(m: re.Match) -> str:
+    """A code cell as pymdownx.highlight writes a code block (the theme's code colours, font and copy button)."""
+    code = m["code"].removeprefix("<span></span>")
+    return f'<div class="language-{m["lang"]} highlight"><pre><span></span><code>{code}</code></pre></div>'
+
+
 def clean(content: str) -> str:
-    """mkdocs-jupyter's HTML without its template's scripts, styles, copy buttons and data attributes."""
+    """mkdocs-jupyter's HTML without its template's scripts, styles, copy buttons, second copy of each
+    cell's code and data attributes; its code cells as the site's code blocks."""
     start, end = content.find(WRAPPER_START), content.rfind(WRAPPER_END)  # str.find: a regex took 0.5 s a build
     content = content[max(start, 0):end + len(WRAPPER_END) if end >= 0 else None]
-    content = EMPTY_CLASS.sub("", DATA_ATTRIBUTE.sub("", COPY_BUTTON.sub("", content)))
-    content = TABINDEX.sub(r"\1", content)
-    content = content.replace("highlight-ipynb", "highlight")  # the theme's code colours
+    content = STDERR.sub(r'\1 ramverk-stderr"', COPY_BUTTON.sub("", COPY_TEXT.sub("", content)))
+    content = EMPTY_CLASS.sub("", DATA_ATTRIBUTE.sub("", content))
+    content = CELL_ID.sub(' id="', TABINDEX.sub(r"\1", content))
+    content = CODE_INPUT.sub(_code_block, content)
     return MARKDOWN_CELL.sub(lambda m: m[1] + _math(m[2]) + m[3], content)
 
 

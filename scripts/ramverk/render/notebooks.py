@@ -86,6 +86,13 @@ class PageNotebook:
     def sections(self) -> tuple[str, ...]:
         return tuple(c.section for c in self.cells if c.kind == "code")
 
+    @property
+    def heading(self) -> str:
+        """The notebook's own title (its page's and its first cell's heading): its name, then the page's
+        title up to a colon, "same_math — Execution models". With the page's whole title every notebook
+        of a page had the same one."""
+        return f"{self.name} — {self.title.split(': ', 1)[0]}"
+
 
 def snippet_sections(path: Path) -> dict[str, str]:
     """Each section's code as a page displays it (pymdownx.snippets with dedent_subsections):
@@ -160,7 +167,8 @@ def page_notebooks(text: str, page_src: str, lang: str) -> tuple[PageNotebook, .
                 seen[snippet].add(s)
                 out.append(Cell("code", shown[s], s))
             since = []
-    head = "\n\n".join([f"# {title}", *intro, f"*{t(lang, 'notebook_outputs_note')}*"])
+    # The page's notebooks share this cell; notebook() puts each one's own heading (nb.heading) on top.
+    head = "\n\n".join([*intro, f"*{t(lang, 'notebook_outputs_note')}*"])
     return tuple(PageNotebook(page_src, stem, lang, s, title, (Cell("markdown", head), *cells[s])) for s in order)
 
 
@@ -454,7 +462,7 @@ def notebook(nb: PageNotebook) -> dict:
 
     for cell in nb.cells:
         if cell.kind == "markdown":
-            cells.append(markdown_cell(cell.source))
+            cells.append(markdown_cell(cell.source if cells else f"# {nb.heading}\n\n{cell.source}"))
             continue
         result = outputs.get(cell.section, Output(not_run="the process did not report it"))
         code = NotebookNode(id=f"cell-{len(cells)}", cell_type="code", source=cell.source, outputs=[],
