@@ -73,18 +73,18 @@ import http.client, os, ssl, sys, urllib.error, urllib.request
 try:
     context = ssl.create_default_context(cafile=os.environ.get("PIP_CERT") or None)
     urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="HEAD"), timeout=10, context=context)
-except urllib.error.HTTPError:
-    pass  # it answers; pip reads the status itself
+except urllib.error.HTTPError as error:  # it answers; pip retries a server error for every package
+    if error.code >= 500:
+        sys.exit(f"HTTP {error.code} {error.reason}")
 except (OSError, http.client.HTTPException) as error:  # no name, no route, refused, timed out, TLS
     sys.exit(str(getattr(error, "reason", error)))
 PY
 }
-# pip install, quiet, less the warning that a pip configured with a folder index prints per package;
-# its messages stay in $pip_log.
+# pip install, quiet, less the warning that a pip configured with a folder index prints per package.
 pip_install() {
-  local status=0
-  pip_log=$(.venv/bin/python -m pip install --quiet "$@" 2>&1) || status=$?
-  [ -z "$pip_log" ] || grep -v "is ignored: it is neither a file nor a directory" <<<"$pip_log" >&2 || true
+  local log status=0
+  log=$(.venv/bin/python -m pip install --quiet "$@" 2>&1) || status=$?
+  [ -z "$log" ] || grep -v "is ignored: it is neither a file nor a directory" <<<"$log" >&2 || true
   return "$status"
 }
 
@@ -95,22 +95,22 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     || { echo "setup: pip could not install pip, setuptools and wheel from PyPI; see its messages above" >&2; exit 1; }
   index=()
   if [ "$accelerator" = cpu ]; then
+    torch_pin=$(grep -E '^torch==' "$lock")
     if reason=$(index_answers "$torch_cpu_index/torch/" 2>&1); then
       index=(--extra-index-url "$torch_cpu_index")
     else
       echo "setup: PyTorch's CPU index ($torch_cpu_index) does not answer: $reason;" \
-        "looking for torch's CPU build only where pip's own configuration points" >&2
+        "looking for $torch_pin only where pip's own configuration points" >&2
+      # Before resolving everything: pip's message for a pin found nowhere is a bare conflict.
+      if ! .venv/bin/python -m pip install --quiet --dry-run --no-deps "$torch_pin" >/dev/null 2>&1; then
+        echo "setup: $torch_pin is not there either, and only $torch_cpu_index has it:" \
+          "check the network (a proxy goes in HTTPS_PROXY) and run setup again" >&2
+        exit 1
+      fi
     fi
   fi
-  if ! pip_install -c "$lock" -e ".[$accelerator]" --no-build-isolation ${index[@]+"${index[@]}"}; then
-    if [ ${#index[@]} = 0 ] && grep -q "No matching distribution found for torch==.*+cpu" <<<"$pip_log"; then
-      echo "setup: $(grep -E '^torch==' "$lock") (requirements.lock) is only on PyTorch's CPU index," \
-        "$torch_cpu_index, which did not answer: check the network (a proxy goes in HTTPS_PROXY) and run setup again" >&2
-    else
-      echo "setup: pip could not install $lock; see its messages above" >&2
-    fi
-    exit 1
-  fi
+  pip_install -c "$lock" -e ".[$accelerator]" --no-build-isolation ${index[@]+"${index[@]}"} \
+    || { echo "setup: pip could not install $lock; see its messages above" >&2; exit 1; }
   .venv/bin/python -c "import ramverk, torch, tensorflow, jax, mkdocs" 2>/dev/null \
     || { echo "setup: the install did not complete; see the messages above" >&2; exit 1; }
   if [ "$accelerator" = cuda ] && ! .venv/bin/python -c "import sys, torch; sys.exit(torch.version.cuda is None)"; then
