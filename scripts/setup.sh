@@ -62,18 +62,20 @@ fi
 # takes no local versions such as +cpu, and its torch is the CUDA build. pip looks for every package in
 # every index and takes the best match, which is safe here because -c "$lock" pins every package to
 # one exact version: no index can put a newer one in its place, and a +cpu torch comes from nowhere
-# else (tests/test_setup_profiles.py checks that the lock's pins are all that an install takes).
+# else (tests/test_setup_profiles.py checks that an install takes nothing that the lock and this
+# script do not pin).
 # The cuda profile must not see this index: its torch==2.13.0 also matches 2.13.0+cpu, which pip
 # would prefer.
 torch_cpu_index=https://download.pytorch.org/whl/cpu
-# pip retries an index that does not answer, for every package, for minutes: ask it once first.
+# pip retries an index that does not answer 5 times for each package (here 9 s each, over 20 minutes for
+# the lock; a silent server: its timeout each time): ask it once first, for at most 10 s.
 index_answers() {
   .venv/bin/python - "$1" <<'PY'
 import http.client, os, ssl, sys, urllib.error, urllib.request
 try:
     context = ssl.create_default_context(cafile=os.environ.get("PIP_CERT") or None)
     urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="HEAD"), timeout=10, context=context)
-except urllib.error.HTTPError as error:  # it answers; pip retries a server error for every package
+except urllib.error.HTTPError as error:  # an answer, but pip retries a server error for each package
     if error.code >= 500:
         sys.exit(f"HTTP {error.code} {error.reason}")
 except (OSError, http.client.HTTPException) as error:  # no name, no route, refused, timed out, TLS
@@ -95,7 +97,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     || { echo "setup: pip could not install pip, setuptools and wheel from PyPI; see its messages above" >&2; exit 1; }
   index=()
   if [ "$accelerator" = cpu ]; then
-    torch_pin=$(grep -E '^torch==' "$lock")
+    torch_pin=$(grep -E '^torch==' "$lock") || { echo "setup: $lock pins no torch" >&2; exit 1; }
     if reason=$(index_answers "$torch_cpu_index/torch/" 2>&1); then
       index=(--extra-index-url "$torch_cpu_index")
     else
