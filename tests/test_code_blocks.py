@@ -35,12 +35,13 @@ SLOWEST = ("docs/execution/torch-compile.en.md", "docs/execution/fusion.en.md",
 BATCHES = helpers.batches(list(PAGES), SLOWEST, len(SLOWEST), "pages")
 BATCH_OF = {page: batch for batch, pages in BATCHES.items() for page in pages}
 
-# The rotating sample: served blocks also run fresh in this test run. It moves on by SAMPLE_SIZE blocks a
-# day, so successive days cover every served block; RAMVERK_FRESH_SAMPLE=N picks window N (to reproduce one).
+# The rotating sample: served blocks that also run fresh in this test run, spread over the pages. It moves
+# on by one block a day, so every served block is sampled within len(SERVED) / SAMPLE_SIZE days;
+# RAMVERK_FRESH_SAMPLE=N picks day N's sample (to reproduce one).
 SAMPLE_SIZE = 6
 SERVED = sorted(b.test_id for b in BLOCKS if serving.plan(b.code).served)
-WINDOW = int(os.environ.get("RAMVERK_FRESH_SAMPLE") or datetime.date.today().toordinal())
-SAMPLE = {SERVED[(WINDOW * SAMPLE_SIZE + j) % len(SERVED)] for j in range(min(SAMPLE_SIZE, len(SERVED)))}
+DAY = int(os.environ.get("RAMVERK_FRESH_SAMPLE") or datetime.date.today().toordinal())
+SAMPLE = {SERVED[(DAY + j * len(SERVED) // SAMPLE_SIZE) % len(SERVED)] for j in range(min(SAMPLE_SIZE, len(SERVED)))}
 
 
 @functools.cache
