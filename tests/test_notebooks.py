@@ -163,3 +163,63 @@ def test_pictures_and_site_links_leave_the_notebook_prose_even_with_brackets_in_
             "and [an outside one](https://docs.jax.dev/).")
     assert notebooks._notebook_markdown(text) == (
         "A  picture, a link [with] brackets and [an outside one](https://docs.jax.dev/).")
+
+
+# --- Sections that cannot share a kernel; the capture is what Jupyter shows ------------------------
+
+def test_sections_that_cannot_share_a_kernel_get_notebooks_of_their_own_that_say_why():
+    """Keras' backend tabs each set KERAS_BACKEND before importing keras, which the page's earlier sections
+    imported already: in one kernel only the first setting would count."""
+    for lang in ("sv", "en"):
+        nbs = [nb for nb in NOTEBOOKS if nb.page == f"execution/keras.{lang}.md"]
+        assert [nb.name for nb in nbs] == ["keras_basics", "keras_basics-backend_torch",
+                                           "keras_basics-backend_tensorflow", "keras_basics-backend_jax"]
+        first, *parts = nbs
+        assert not [s for s in first.sections if s.startswith("backend_")]
+        names = ", ".join(f"`{nb.name}`" for nb in parts)
+        assert f"*{page_text.t(lang, 'notebook_split_away', notebooks=names)}*" in [c.source for c in first.cells]
+        note = page_text.t(lang, "notebook_split_here", variables="`KERAS_BACKEND`", packages="`keras`",
+                           first="`keras_basics`")
+        for nb in parts:
+            assert nb.sections == (f"backend_{nb.name.rsplit('_', 1)[1]}",)
+            markdown = [c.source for c in nb.cells if c.kind == "markdown"]
+            assert f"*{note}*" in markdown
+            assert len([m for m in markdown if m.startswith("## ")]) == 1, "the heading the section sits under"
+            assert markdown[-1].startswith("**"), "the tab's label, right above the code"
+
+
+def test_the_split_is_read_from_the_code():
+    Cell = notebooks.Cell
+    cells = [Cell("markdown", "## A"), Cell("code", "import foo\nfoo.run()", "a"),
+             Cell("code", "import os\nimport foo\nos.environ['X'] = '1'", "b"),  # set after the import: shares
+             Cell("code", "import os\nos.environ.setdefault('FOO_MODE', 'fast')\nimport bar", "c"),  # bar is new
+             Cell("markdown", "**Tab**", label=True),
+             Cell("code", "import os\nos.environ['FOO_MODE'] = 'slow'\nimport foo.sub", "d"),  # foo again
+             Cell("code", "print(foo.sub)", "e")]  # follows d into its notebook
+    parts = notebooks._split(cells)
+    assert [(first, [c.section for c in cs if c.kind == "code"], clash) for first, cs, clash in parts] == [
+        ("", ["a", "b", "c"], ((), ())), ("d", ["d", "e"], (("FOO_MODE",), ("foo",)))]
+    assert [c.source for c in parts[1][1] if c.kind == "markdown"] == ["## A", "**Tab**"]
+
+
+def test_each_split_notebook_has_the_outputs_of_its_own_kernel():
+    for nb in (n for n in NOTEBOOKS if n.lang == "en" and n.name.startswith("keras_basics-backend_")):
+        section = nb.sections[0]
+        out = notebooks.execute(helpers.ROOT / nb.snippet, nb.sections)[section]
+        assert out.stdout.startswith(section.removeprefix("backend_") + " "), (nb.name, out)
+
+
+def test_the_capture_shows_what_jupyter_shows_and_stops_at_an_error(tmp_path, monkeypatch):
+    """A value a cell ends with is displayed; "Run All" stops at an error, so the cells after it are not run."""
+    monkeypatch.setattr(notebooks, "outputs_dir", lambda: tmp_path / "outputs")
+    folder = tmp_path / "topic"
+    folder.mkdir()
+    snippet = folder / "demo.py"
+    snippet.write_text("# --8<-- [start:a]\nx = 6\nprint('printed')\nx * 7\n# --8<-- [end:a]\n"
+                       "# --8<-- [start:b]\nraise ValueError('stop here')\n# --8<-- [end:b]\n"
+                       "# --8<-- [start:c]\nprint('never')\n# --8<-- [end:c]\n", encoding="utf-8")
+    outputs = notebooks.execute(snippet, ("a", "b", "c"), run=True)
+    assert [o["output_type"] for o in outputs["a"].outputs] == ["stream", "execute_result"]
+    assert outputs["a"].stdout == "printed\n" and outputs["a"].outputs[1]["data"] == {"text/plain": "42"}
+    assert outputs["b"].error[:2] == ("ValueError", "stop here")
+    assert "raised ValueError" in outputs["c"].not_run and not outputs["c"].stdout

@@ -24,6 +24,8 @@ VERBS = {
     "verify-glossary": ("ramverk.verbs.glossary", "setup_verify",
                         "regenerate the glossary pages in memory and diff"),
     "outputs": ("ramverk.verbs.outputs", "setup", "capture what each notebook's sections print, into outputs/"),
+    "verify-notebooks": ("ramverk.verbs.notebook_runs", "setup",
+                         "run each notebook in a Jupyter kernel and compare its outputs with the published ones"),
     "graphs": ("ramverk.verbs.graphs", "setup_write",
                "trace the framework graphs into docs/assets/graphs/ (DOT + SVG)"),
     "verify-graphs": ("ramverk.verbs.graphs", "setup_verify",

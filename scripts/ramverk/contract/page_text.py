@@ -52,6 +52,16 @@ TEXT = {
         "notebook_not_run": "Cellen ovan kördes inte när utdatan spelades in: {reason}.",
         "notebook_back": "Från sidan",
         "notebook_download": "Ladda ner notebooken",
+        "notebook_split_away": "En del av sidans kod ligger i egna notebooks ({notebooks}): den sätter en "
+                               "miljövariabel innan den importerar ett paket som en tidigare cell redan har "
+                               "importerat. Jupyter kör en notebooks celler i en och samma Python-process, som "
+                               "importerar ett paket bara en gång, så i den här notebooken skulle inställningen inte "
+                               "få någon effekt.",
+        "notebook_split_here": "Den här notebooken är utbruten ur {first} (sidans övriga celler): dess första cell "
+                               "sätter {variables} innan den importerar {packages}, som en tidigare cell på sidan "
+                               "redan har importerat. Jupyter kör en notebooks celler i en och samma Python-process, "
+                               "som importerar ett paket bara en gång, så i en notebook med de cellerna skulle "
+                               "inställningen inte få någon effekt.",
         "not_measured": "Inte mätt än",
         "limit_line": "Procenten är av taket {limit}{device} ({what}).",
         "glossary_title": "Ordlista",
@@ -118,6 +128,15 @@ TEXT = {
         "notebook_not_run": "The cell above was not run when the outputs were recorded: {reason}.",
         "notebook_back": "From the page",
         "notebook_download": "Download the notebook",
+        "notebook_split_away": "Some of the page's code is in notebooks of its own ({notebooks}): it sets an "
+                               "environment variable before importing a package that an earlier cell has already "
+                               "imported. Jupyter runs a notebook's cells in one Python process, which imports a "
+                               "package only once, so in this notebook the setting would have no effect.",
+        "notebook_split_here": "This notebook is split off from {first} (the page's other cells): its first cell sets "
+                               "{variables} before importing {packages}, which an earlier cell of the page has already "
+                               "imported. Jupyter runs a notebook's cells in one Python process, which imports a "
+                               "package only once, so in one notebook with those cells the setting would have no "
+                               "effect.",
         "not_measured": "Not measured yet",
         "limit_line": "The percentages are of the limit {limit}{device} ({what}).",
         "glossary_title": "Glossary",

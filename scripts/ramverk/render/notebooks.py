@@ -6,11 +6,15 @@ page's order), the prose the page puts right before it (the heading it sits unde
 paragraphs since the previous code block) and the section's code, exactly as the page displays
 it. No `# --8<--` markers, no BENCHMARK, no build(): only what the reader saw.
 
-The outputs are real: `execute()` runs the notebook's sections in order in ONE sandboxed Python
-process (ramverk/executor/sandbox.py: read-only filesystem, no network, memory limit, timeout), capturing
-each section's stdout and stderr and the error it raised, and the notebook gets them as stream
-and error outputs. Jupyter's kernel is not used: it would need sockets inside the sandbox. A
-section whose packages are missing here is not run, and a Markdown cell says so. The captured
+The outputs are real and they are Jupyter's: `execute()` runs the notebook's sections top to bottom
+in ONE Jupyter kernel (nbclient and ipykernel), inside the sandbox (ramverk/executor/sandbox.py:
+read-only filesystem, memory limit, timeout; its network namespace has only a loopback device, which is
+all the kernel's sockets need), from a copy of the snippet's folder, as a reader runs the downloaded
+notebook beside its snippet. A plain process showed less than Jupyter does: no value a cell ends with,
+rich displays (Keras' summary) as plain prints, no colour, no interactive logging (TensorFlow's INFO
+lines). Like Jupyter's "Run All" it stops at a cell's error. What a cell displays is kept as plain text
+(the site publishes no HTML or images from code). A section whose packages are missing here is not run,
+and a Markdown cell says so; so are a notebook's sections that cannot share a kernel (`_split`). The captured
 outputs are data, committed like results: outputs/<key>.json, keyed by a hash of the snippet (and
 the siblings it imports) and of the sections run. A build never runs code: `python -m ramverk
 outputs` captures what outputs/ lacks (a changed snippet), `ramverk check outputs` names missing
@@ -23,31 +27,34 @@ the .ipynb beside it as a download; `links_markdown()` is the line under each pa
 
 from __future__ import annotations
 
-import contextlib
+import ast
 import hashlib
 import json
-import linecache
 import os
 import posixpath
 import re
+import shutil
 import sys
 import tempfile
 import textwrap
-import traceback
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ramverk.contract import site_config
+from ramverk.contract import frameworks, site_config
 from ramverk.contract.page_text import t
 from ramverk.contract.snippet_spec import SECTION, sibling_imports
 from ramverk.pages import page_source, scanner
 from ramverk.results import results_store
 
 TIMEOUT_S = float(os.environ.get("RAMVERK_NOTEBOOK_TIMEOUT_S", 600))
-EXECUTION_VERSION = 2  # bump when the executor's output changes: invalidates outputs/ (2: fd-level capture)
+EXECUTION_VERSION = 3  # bump when the executor's output changes: invalidates outputs/ (3: a Jupyter kernel)
+KERNEL_START_S = 60  # the kernel's start, beyond the notebook's time limit
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 LANGUAGE_INFO = {"name": "python", "version": f"{sys.version_info.major}.{sys.version_info.minor}"}
+# What the capture's process gets besides the sandbox's environment (and MPLCONFIGDIR, a folder of its
+# own); checks/notebook_runs.py gives a Jupyter kernel the same.
+CAPTURE_ENV = {"PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
 
 
 # --- The notebook of one page and one snippet ------------------------------------------------------
@@ -57,6 +64,7 @@ class Cell:
     kind: str  # "markdown" | "code"
     source: str
     section: str | None = None  # code cells: the snippet section
+    label: bool = False  # markdown cells: a content tab's label ("**PyTorch**")
 
 
 @dataclass(frozen=True)
@@ -67,10 +75,12 @@ class PageNotebook:
     snippet: str  # "snippets/execution/same_math.py"
     title: str
     cells: tuple[Cell, ...] = field(default=())
+    part: str = ""  # a notebook split off the snippet's first one (see _split): its first section
 
     @property
     def name(self) -> str:
-        return posixpath.basename(self.snippet).removesuffix(".py")
+        base = posixpath.basename(self.snippet).removesuffix(".py")
+        return f"{base}-{self.part}" if self.part else base  # "-": no snippet's name has one
 
     @property
     def src_uri(self) -> str:
@@ -162,14 +172,124 @@ def page_notebooks(text: str, page_src: str, lang: str) -> tuple[PageNotebook, .
             if since:
                 out.append(Cell("markdown", "\n\n".join(since)))
             if event.tab:
-                out.append(Cell("markdown", f"**{event.tab}**"))
+                out.append(Cell("markdown", f"**{event.tab}**", label=True))
             for s in new:
                 seen[snippet].add(s)
                 out.append(Cell("code", shown[s], s))
             since = []
     # The page's notebooks share this cell; notebook() puts each one's own heading (nb.heading) on top.
-    head = "\n\n".join([*intro, f"*{t(lang, 'notebook_outputs_note')}*"])
-    return tuple(PageNotebook(page_src, stem, lang, s, title, (Cell("markdown", head), *cells[s])) for s in order)
+    head = Cell("markdown", "\n\n".join([*intro, f"*{t(lang, 'notebook_outputs_note')}*"]))
+    found = []
+    for s in order:
+        parts = _split(cells[s])
+        base = posixpath.basename(s).removesuffix(".py")
+        names = [f"`{base}-{first}`" for first, _, _ in parts[1:]]
+        for n, (first, part_cells, (variables, packages)) in enumerate(parts):
+            note = (t(lang, "notebook_split_away", notebooks=", ".join(names)) if n == 0 else
+                    t(lang, "notebook_split_here", variables=", ".join(f"`{v}`" for v in variables),
+                      packages=", ".join(f"`{p}`" for p in packages), first=f"`{base}`"))
+            extra = (Cell("markdown", f"*{note}*"),) if len(parts) > 1 else ()
+            found.append(PageNotebook(page_src, stem, lang, s, title, (head, *extra, *part_cells), first))
+    return tuple(found)
+
+
+Clash = tuple[tuple[str, ...], tuple[str, ...]]  # (environment variables, packages imported again after them)
+
+
+def _split(cells: list[Cell]) -> list[tuple[str, list[Cell], Clash]]:
+    """The snippet's cells as notebooks that each run top to bottom in one Python process, as Jupyter runs
+    them: (first section, or "" for the first notebook; cells; why it was split off).
+
+    A section that sets an environment variable and then imports a package that an earlier section of the
+    same notebook imported cannot share that process: the package is imported once and read the variable
+    then (Keras' KERAS_BACKEND). Such a section starts a notebook of its own, with the heading and prose it
+    sits under; the sections after it follow it there."""
+    parts: list[tuple[str, list[Cell], Clash]] = [("", [], ((), ()))]
+    imported: set[str] = set()
+    pending: list[Cell] = []  # markdown since the previous code cell
+    lead: list[Cell] = []  # the latest heading and its prose, up to the first code cell under it
+    lead_open = False
+    for cell in cells:
+        if cell.kind == "markdown":
+            if cell.source.startswith("#"):
+                lead, lead_open = [cell], True
+            elif lead_open and not cell.label:
+                lead.append(cell)
+            pending.append(cell)
+            continue
+        lead_open = False
+        clash = _environment_first(cell.source, imported)
+        if clash[1]:
+            under_heading = pending and pending[0].source.startswith("#")
+            carried = pending if under_heading else [*lead, *pending]
+            parts.append((cell.section, carried, clash))
+            imported = set()
+        else:
+            parts[-1][1].extend(pending)
+        parts[-1][1].append(cell)
+        imported |= _imported(cell.source)
+        pending = []
+    parts[-1][1].extend(pending)
+    return parts
+
+
+def _environment_first(code: str, imported: set[str]) -> Clash:
+    """The environment variables the code sets before it imports a package that `imported` holds (not the
+    standard library's), and the packages of the first such import (`import keras`, not the numpy after it);
+    ((), ()) when it does not."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return (), ()
+    variables: list[str] = []
+    packages: list[str] = []
+    for node in sorted((n for n in ast.walk(tree) if isinstance(n, ast.stmt | ast.expr)),
+                       key=lambda n: (n.lineno, n.col_offset)):
+        if (name := _environment_set(node)) is not None:
+            if not packages:
+                variables.append(name)
+        elif variables and not packages and isinstance(node, ast.Import | ast.ImportFrom):
+            packages += [p for p in _top_names(node) if p in imported and p not in frameworks.STDLIB]
+    return (tuple(dict.fromkeys(variables)), tuple(dict.fromkeys(packages))) if packages else ((), ())
+
+
+def _is_environ(node: ast.expr) -> bool:
+    return ((isinstance(node, ast.Attribute) and node.attr == "environ" and isinstance(node.value, ast.Name)
+             and node.value.id == "os") or (isinstance(node, ast.Name) and node.id == "environ"))
+
+
+def _environment_set(node: ast.AST) -> str | None:
+    """The variable a statement or call sets in the environment ("os.environ" when its name is not a
+    literal), or None."""
+    def key(arg: ast.expr | None) -> str:
+        return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else "os.environ"
+
+    if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+        for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+            if isinstance(target, ast.Subscript) and _is_environ(target.value):
+                return key(target.slice)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        func = node.func
+        if _is_environ(func.value) and func.attr in ("update", "setdefault", "__setitem__"):
+            return key(node.args[0] if node.args and func.attr != "update" else None)
+        if func.attr == "putenv" and isinstance(func.value, ast.Name) and func.value.id == "os":
+            return key(node.args[0] if node.args else None)
+    return None
+
+
+def _top_names(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name.split(".")[0] for alias in node.names]
+    return [node.module.split(".")[0]] if node.module and node.level == 0 else []
+
+
+def _imported(code: str) -> set[str]:
+    """The top-level packages the code imports."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {name for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom) for name in _top_names(n)}
 
 
 @dataclass(frozen=True)
@@ -271,14 +391,15 @@ class Output:
     stderr: str = ""
     error: tuple[str, str, tuple[str, ...]] | None = None  # ename, evalue, traceback lines
     not_run: str = ""  # why the section was not run
+    outputs: tuple[dict, ...] = ()  # the cell's outputs as the kernel sent them (nbformat), in order
 
 
 NOT_CAPTURED = "its output is not captured yet (python -m ramverk outputs)"
 
 
 def execute(snippet: Path, sections: tuple[str, ...], run: bool = False, refresh: bool = False) -> dict[str, Output]:
-    """The sections' outputs from outputs/; with run=True, what is missing there is run first, in
-    order in one sandboxed process, and saved; with refresh=True too, it is run again and replaces
+    """The sections' outputs from outputs/; with run=True, what is missing there is run first, top to
+    bottom in one sandboxed Jupyter kernel, and saved; with refresh=True too, it is run again and replaces
     the file only when the run completes."""
     snippet = Path(snippet)
     key = _execution_key(snippet, sections)
@@ -287,28 +408,34 @@ def execute(snippet: Path, sections: tuple[str, ...], run: bool = False, refresh
         return _outputs(json.loads(cache.read_text(encoding="utf-8")))
     if not run:
         return {section: Output(not_run=NOT_CAPTURED) for section in sections}
-    from ramverk.executor import sandbox
+    from ramverk import sections as sections_mod
 
-    with tempfile.TemporaryDirectory(prefix="ramverk-notebook-") as tmp:
-        argv = [sys.executable, "-c", "from ramverk.render.notebooks import _worker; _worker()", str(snippet.resolve()),
-                *sections]
-        try:
-            proc = sandbox.run(argv, tmp, timeout=TIMEOUT_S, env={"PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", "MPLCONFIGDIR": tmp})
-            stdout, failure = proc.stdout, (f"the process ended with exit status {proc.returncode}"
-                                            if proc.returncode else "")
-        except Exception as error:  # TimeoutExpired carries what was printed so far
-            stdout = getattr(error, "stdout", "") or ""
-            stdout = stdout.decode("utf-8", "replace") if isinstance(stdout, bytes) else stdout
-            failure = f"the build's time limit of {TIMEOUT_S:.0f} s ran out" if "Timeout" in type(error).__name__ \
-                else f"{type(error).__name__}: {error}"
-    records = {}
-    for line in stdout.split("\n"):
-        if line.startswith(_MARK):
-            record = json.loads(line[len(_MARK):])
-            records[record["section"]] = record
+    by_name = {c.section: c for c in sections_mod.chunks(snippet) if c.section}
+    shown = snippet_sections(snippet)
+    records: dict[str, dict] = {}
+    cells = []
+    for section in sections:
+        chunk = by_name.get(section)
+        reason = sections_mod.missing_packages(chunk) if chunk else "the section has no code"
+        if reason:
+            records[section] = {"section": section, "not_run": reason}
+        else:
+            cells.append({"cell_type": "code", "id": f"cell-{len(cells)}", "source": shown[section], "outputs": [],
+                          "metadata": {"ramverk_section": section}, "execution_count": None})
+    document = {"nbformat": 4, "nbformat_minor": 5, "cells": cells,
+                "metadata": {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}}
+    ran, failure, _ = run_in_kernel(document, snippet.parent, snippet.stem)
+    stopped = ""  # the error that stopped the run, as it stops Jupyter's "Run All"
+    for section, outputs, executed in ran:
+        if executed:
+            records[section] = _record(section, outputs)
+            stopped = stopped or next((o["ename"] for o in outputs if o["output_type"] == "error"), "")
+        elif stopped:
+            records[section] = {"section": section, "not_run": f"a cell above raised {stopped}, and running the "
+                                                                "notebook top to bottom stops there"}
     for section in sections:
         if section not in records:
-            failure = failure or "the process stopped before it"
+            failure = failure or "the kernel stopped before it"
             records[section] = {"section": section, "not_run": failure}
     data = [records[s] for s in sections]
     if not failure:  # a crash or a timeout may not happen next time: only complete runs are cached
@@ -360,7 +487,42 @@ def capture(prune: bool = False, refresh: bool = False) -> tuple[int, int, list[
 def _outputs(data: list[dict]) -> dict[str, Output]:
     return {d["section"]: Output(d.get("stdout", ""), d.get("stderr", ""),
                                  (d["error"][0], d["error"][1], tuple(d["error"][2])) if d.get("error") else None,
-                                 d.get("not_run", "")) for d in data}
+                                 d.get("not_run", ""), tuple(d.get("outputs", ()))) for d in data}
+
+
+# Terminal colours (SGR and other CSI sequences): Jupyter paints them (JAX's jaxprs, rich's tables), the site
+# shows the text, since the sanitiser admits no inline style for nbconvert's 256-colour spans.
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+
+
+def plain(text: str) -> str:
+    return ANSI.sub("", text)
+
+
+def _record(section: str, outputs: list[dict]) -> dict:
+    """A cell's outputs as outputs/ keeps them: in order, as text without terminal colours (displays as their
+    plain text); its streams and error on their own too."""
+    record: dict = {"section": section, "stdout": "", "stderr": "", "outputs": []}
+    for out in outputs:
+        kind = out["output_type"]
+        if kind == "stream":
+            text = plain(out["text"])
+            record[out["name"]] += text
+            last = record["outputs"][-1] if record["outputs"] else {}
+            if last.get("output_type") == "stream" and last["name"] == out["name"]:
+                last["text"] += text  # one block, as Jupyter shows a stream's consecutive writes
+                continue
+            out = {"output_type": kind, "name": out["name"], "text": text}
+        elif kind == "error":
+            out = {"output_type": kind, "ename": out["ename"], "evalue": plain(out["evalue"]),
+                   "traceback": [plain(line) for line in out["traceback"]]}
+            record["error"] = [out["ename"], out["evalue"], out["traceback"]]
+        else:  # execute_result, display_data
+            data = out.get("data", {})
+            out = {"output_type": kind, "metadata": {},
+                   "data": {"text/plain": plain(data.get("text/plain", f"<{', '.join(sorted(data))}>"))}}
+        record["outputs"].append(out)
+    return record
 
 
 def _execution_key(snippet: Path, sections: tuple[str, ...]) -> str:
@@ -371,76 +533,74 @@ def _execution_key(snippet: Path, sections: tuple[str, ...]) -> str:
     return digest.hexdigest()[:24]
 
 
-_MARK = "@@ramverk-notebook@@ "  # a line of the worker's report (sections print too)
+_MARK = "@@ramverk-notebook@@ "  # the worker's report line (cells print too)
 
 
-@contextlib.contextmanager
-def _captured_output(into: dict[str, str]):
-    """What the code writes to file descriptors 1 and 2, as the tests' subprocesses see it: also what
-    native code writes there (tf.print), not only Python's sys.stdout. Lines keep their order."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    line_buffered = sys.stdout.line_buffering
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        os.dup2(out.fileno(), 1)
-        os.dup2(err.fileno(), 2)
-        sys.stdout.reconfigure(line_buffering=True)
+def run_in_kernel(document: dict, folder: Path, name: str, allow_errors: bool = False
+                  ) -> tuple[list[tuple[str, list[dict], bool]], str, float]:
+    """The notebook `document` run top to bottom in a fresh Jupyter kernel, sandboxed, with a temporary copy
+    of `folder` (a snippet's) as its working directory: sibling snippets import as they do for a reader who
+    saved the notebook, as `name`.ipynb, beside its snippet. The environment is the capture's (CAPTURE_ENV),
+    with empty Jupyter and IPython folders: no profile, configuration or kernel of this machine's user.
+
+    Returns (section, outputs, executed) for each code cell, why the run failed ("" when it did not), and the
+    CPU seconds of the kernel and its driver. Without allow_errors it stops at a cell's error, as Jupyter's
+    "Run All" does (that is no failure)."""
+    import subprocess
+
+    from ramverk.executor import sandbox
+
+    with tempfile.TemporaryDirectory(prefix="ramverk-notebook-") as tmp:
+        work, state = Path(tmp) / folder.name, Path(tmp) / "state"
+        shutil.copytree(folder, work, ignore=shutil.ignore_patterns("__pycache__"))
+        state.mkdir()
+        path = work / f"{name}.ipynb"
+        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        env = {**CAPTURE_ENV, "MPLCONFIGDIR": str(state / "matplotlib"), "IPYTHONDIR": str(state / "ipython"),
+               "JUPYTER_CONFIG_DIR": str(state / "jupyter-config"), "JUPYTER_DATA_DIR": str(state / "jupyter-data"),
+               "JUPYTER_RUNTIME_DIR": str(state / "runtime")}
+        argv = [sys.executable, "-c", "from ramverk.render.notebooks import _worker; _worker()", str(path),
+                str(TIMEOUT_S), "1" if allow_errors else "0"]
         try:
-            yield
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            sys.stdout.reconfigure(line_buffering=line_buffered)
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in saved:
-                os.close(fd)
-            for name, file in (("stdout", out), ("stderr", err)):
-                file.seek(0)
-                into[name] = file.read().decode("utf-8", "replace")
+            proc = sandbox.run(argv, work, timeout=TIMEOUT_S + KERNEL_START_S, env=env, writable=[state])
+        except subprocess.TimeoutExpired:
+            return [], f"the time limit of {TIMEOUT_S + KERNEL_START_S:.0f} s ran out", 0.0
+    report = next((json.loads(line[len(_MARK):]) for line in proc.stdout.splitlines() if line.startswith(_MARK)), None)
+    if report is None:
+        return [], (f"the kernel's driver ended with exit status {proc.returncode} and no report: "
+                    + (proc.stderr.strip()[-2000:] or proc.stdout.strip()[-2000:])), 0.0
+    cells = [(section, outputs, executed) for section, outputs, executed in report["cells"]]
+    return cells, report["problem"], report["cpu_s"]
 
 
 def _worker() -> None:
-    """Inside the sandbox: argv = [snippet path, section, ...]. Runs the sections in order in __main__'s
-    namespace (as a notebook's kernel would), printing one marked JSON line per section."""
-    from ramverk import sections as sections_mod
+    """Inside the sandbox: argv = [notebook, time limit per cell, allow errors (1|0)]. Runs the notebook in a
+    fresh kernel whose working directory is the notebook's folder; prints one marked JSON line."""
+    import resource
 
-    path, wanted = Path(sys.argv[1]), sys.argv[2:]
-    by_name = {c.section: c for c in sections_mod.chunks(path) if c.section}
-    real_stdout = os.fdopen(os.dup(1), "w", encoding="utf-8")  # the report's own stream, beside fd 1
-    # Tracebacks and debuggers name the file as the checkout does, not by where this machine keeps it
-    # (in <>, which pdb leaves alone instead of making it absolute; linecache serves its lines).
-    shown_name = "<" + path.as_posix()[path.as_posix().rfind("snippets/"):] + ">"
-    source = path.read_text(encoding="utf-8")
-    linecache.cache[shown_name] = (len(source), None, source.splitlines(keepends=True), shown_name)
-    namespace = sys.modules["__main__"].__dict__
-    namespace["__file__"] = str(path)
-    sys.path.insert(0, str(path.parent))
-    with sections_mod._siblings(path.parent, sections_mod.missing_packages):
-        for name in wanted:
-            chunk = by_name.get(name)
-            record: dict = {"section": name}
-            reason = sections_mod.missing_packages(chunk) if chunk else "the section has no code"
-            if reason:
-                record["not_run"] = reason
-            else:
-                captured: dict[str, str] = {}
-                try:
-                    code = compile("\n" * (chunk.start - 1) + chunk.source, shown_name, "exec")
-                    with _captured_output(captured):
-                        exec(code, namespace)  # noqa: S102 - contributor code, inside the sandbox
-                except BaseException as error:  # noqa: BLE001 - reported as the cell's error output
-                    frames = traceback.extract_tb(error.__traceback__)
-                    frames = [f for f in frames if f.filename == shown_name] or frames[-1:]
-                    lines = traceback.format_list(frames) + traceback.format_exception_only(type(error), error)
-                    record["error"] = [type(error).__name__, str(error), ["".join(lines).rstrip()]]
-                    if isinstance(error, KeyboardInterrupt | SystemExit):
-                        record["stdout"], record["stderr"] = captured.get("stdout", ""), captured.get("stderr", "")
-                        print(_MARK + json.dumps(record), file=real_stdout, flush=True)
-                        return
-                record["stdout"], record["stderr"] = captured.get("stdout", ""), captured.get("stderr", "")
-            print(_MARK + json.dumps(record), file=real_stdout, flush=True)
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    path, timeout, allow_errors = Path(sys.argv[1]), float(sys.argv[2]), sys.argv[3] == "1"
+    # Under pytest ipykernel leaves file descriptors 1 and 2 alone: native code's output would go unseen.
+    os.environ.pop("PYTEST_CURRENT_TEST", None)
+    document = nbformat.read(path, as_version=4)
+    client = NotebookClient(document, timeout=timeout, startup_timeout=KERNEL_START_S, kernel_name="python3",
+                            allow_errors=allow_errors, resources={"metadata": {"path": str(path.parent)}})
+    problem = ""
+    try:
+        client.execute()
+    except CellExecutionError:
+        pass  # the run stopped at a cell's error, as "Run All" does: the cells after it have no outputs
+    except Exception as error:  # noqa: BLE001 - a dead kernel or a timeout: the run's problem
+        problem = f"{type(error).__name__}: {str(error)[:2000]}"
+    cells = [[cell.metadata.get("ramverk_section", ""), cell.outputs, cell.execution_count is not None]
+             for cell in document.cells if cell.cell_type == "code"]
+    # The kernel has shut down and been waited for: its CPU time is among this process's children's.
+    cpu_s = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                for f in ("ru_utime", "ru_stime"))
+    print(_MARK + json.dumps({"cells": cells, "problem": problem, "cpu_s": round(cpu_s, 2)}), flush=True)
 
 
 # --- The notebook file ------------------------------------------------------------------------
@@ -469,10 +629,13 @@ def notebook(nb: PageNotebook) -> dict:
                             metadata=NotebookNode(ramverk_section=cell.section), execution_count=None)
         if not result.not_run:
             code.execution_count = sum(1 for c in cells if c.cell_type == "code" and c.execution_count) + 1
-            for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+            for out in result.outputs:  # as the kernel sent them
+                code.outputs.append(NotebookNode(out, **({"execution_count": code.execution_count}
+                                                         if out["output_type"] == "execute_result" else {})))
+            for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)) if not result.outputs else ():
                 if text:
                     code.outputs.append(NotebookNode(output_type="stream", name=stream, text=text))
-            if result.error:
+            if result.error and not result.outputs:
                 ename, evalue, tb = result.error
                 code.outputs.append(NotebookNode(output_type="error", ename=ename, evalue=evalue,
                                                  traceback=list(tb)))
