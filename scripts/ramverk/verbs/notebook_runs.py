@@ -40,9 +40,10 @@ def run(args) -> int:
     masks = sum((r.masks for r in runs), Counter())
     used = ", ".join(f"{name} ×{n}" for name, n in sorted(masks.items()) if n) or "none"
     mismatches = sum(len(r.mismatches) for r in runs)
-    published = sum(len(r.notebooks) for r in runs)
-    print(f"verify-notebooks: {len(runs)} notebooks executed (standing for {published} published: a page's "
-          f"languages share their code cells), {sum(r.compared for r in runs)} cells compared, "
+    executed = [r for r in runs if not any(m.what == "capture" for m in r.mismatches)]  # the rest had no outputs
+    published = sum(len(r.notebooks) for r in executed)
+    print(f"verify-notebooks: {len(executed)} of {len(runs)} notebooks executed (standing for {published} published: "
+          f"a page's languages share their code cells), {sum(r.compared for r in runs)} cells compared, "
           f"{sum(len(r.not_compared) for r in runs)} not compared; masks used (cells): {used}; "
           f"{mismatches} mismatch(es); {time.perf_counter() - started:.1f} s, {sum(r.cpu_s for r in runs):.0f} s CPU")
     return 1 if mismatches else 0
