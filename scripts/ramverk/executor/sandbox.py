@@ -6,7 +6,8 @@ runner) both use it. What a process gets depends on what this machine allows, pr
 `isolation()` (`python -m ramverk.executor.sandbox` prints it, and the overhead per run):
 
 * bwrap (bubblewrap): the whole filesystem read-only (the repo, docs/ and results/ included),
-  a private /tmp, a private writable working directory, no network (not even loopback), its own
+  a private /tmp, a private writable working directory, its own network namespace with only a loopback
+  device (the host and its 127.0.0.1 are out of reach; a Jupyter kernel's sockets work inside), its own
   PID namespace (no parent in /proc; when its init exits everything in it dies, so nothing
   outlives a run), no capabilities, credential files of $HOME hidden, GPU device nodes only for
   CUDA workers.

@@ -102,7 +102,7 @@ def on_files(files, config):
     folder = site_config.for_build(config.config_file_path).root / ".cache" / "notebooks" / "pages"
     _pages.clear()
     mine = notebooks.all_notebooks(lang)  # outputs come from outputs/: a build runs no snippet
-    others = {(nb.stem, nb.snippet): nb for other in built if other != lang for nb in notebooks.all_notebooks(other)}
+    others = {(nb.stem, nb.name): nb for other in built if other != lang for nb in notebooks.all_notebooks(other)}
     for nb in mine:
         text = notebooks.notebook_json(nb)
         source = folder / lang / nb.stem / f"{nb.name}.ipynb"
@@ -110,7 +110,7 @@ def on_files(files, config):
             results_store.write_atomic(source, text)  # another build may read it meanwhile
         page = _page_file(nb, source, lang, default, config)
         page.alternates = {lang: page}
-        other = others.get((nb.stem, nb.snippet))
+        other = others.get((nb.stem, nb.name))
         if other is not None:  # the language switcher leads to the same notebook in the other language
             alternate = _page_file(other, folder / other.lang / other.stem / f"{other.name}.ipynb", other.lang,
                                    default, config)

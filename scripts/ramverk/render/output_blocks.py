@@ -65,6 +65,10 @@ VARIES: dict[str, Varies] = {
 DURATION = re.compile(r"\d[\d,.]*(?:e[-+]?\d+)?\s*(?:ns|µs|us|ms|s|sec|seconds|min)\b")
 RATIO = re.compile(r"\d[\d,.]*\s*×")  # a ratio of two times varies as the times do
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+# The time a log line starts with (glog's I/W/E/F/V1206 21:03:42.168000, Kineto's USDT:2026-12-06 21:01:20)
+# and tempfile's fresh folder names: new on every run.
+LOG_TIME = re.compile(r"(?m)^(?:[IWEFV]\d{4} \d\d:\d\d:\d\d\.\d+|USDT:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
+TEMP_PATH = re.compile(r"/tmp/tmp[a-z0-9_]{8}\b")
 SPACES = re.compile(r"[ \t]+")  # columns padded to the width of a number that varies
 
 
@@ -123,8 +127,9 @@ def code_key(code: str) -> str:
 
 
 def comparable(output: str, mask: str | None = None) -> str:
-    """The output with what is declared to vary masked (durations, ratios of them, addresses, and a
-    section's own `Varies.mask`) and runs of spaces counted as one."""
+    """The output with what is declared to vary masked (durations, ratios of them, addresses, log lines' times,
+    temporary folders' names, and a section's own `Varies.mask`) and runs of spaces counted as one."""
+    output = LOG_TIME.sub("<time>", TEMP_PATH.sub("/tmp/tmp…", output))
     output = ADDRESS.sub("0x…", RATIO.sub("<ratio>", DURATION.sub("<duration>", output)))
     if mask:
         output = re.sub(mask, "…", output)
