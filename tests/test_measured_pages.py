@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 
 import helpers
 import pytest
-from ramverk.contract import frameworks, page_text, site_config, snippet_spec
+from ramverk import sections
+from ramverk.contract import frameworks, page_text, site_config
 from ramverk.contract.results_model import Case, Device, Machine, Ratio, Record, ResultsFile, Statistics
 from ramverk.render import charts, markers, timing_tables
 from ramverk.render.marker_handlers import HANDLERS
@@ -21,7 +22,7 @@ def _record(mode: str, median: float, ratio: float | None = None, snippet_hash: 
     root = site_config.load().root
     return Record(
         snippet=SNIPPET,
-        snippet_hash=snippet_hash or snippet_spec.load(root / SNIPPET, root).content_hash(),
+        snippet_hash=snippet_hash or sections.run_hash(root / SNIPPET, "jax"),
         case=Case(framework="jax", mode=mode, size="full", params={"n": 64}),
         device=Device(kind="cpu", name="Test CPU, 1 thread"),
         framework_version="0.10.2", threads=1,
@@ -76,7 +77,10 @@ def test_chart_is_an_inline_svg_labelled_in_the_language(results):
 def test_stale_results_show_a_badge(results):
     results([_record("eager", 0.00132, snippet_hash="sha256:0000000000000000"), _record("jit", 0.0005, ratio=0.4)])
     en = _render(f"<!-- timing: {SNIPPET} chart=no -->", "en")
-    assert 'class="ramverk-stale"' in en and "python -m ramverk run --only" in en
+    sv = _render(f"<!-- timing: {SNIPPET} chart=no -->", "sv")
+    assert en.count('class="ramverk-stale"') == 1 and "measured on earlier code (commit 01234567)" in en
+    assert "python -m ramverk run --device cpu --only " + SNIPPET in en
+    assert "mätt på äldre kod (commit 01234567)" in sv and "Mät om:" in sv
 
 
 @pytest.mark.parametrize(
@@ -127,9 +131,9 @@ def test_hash_covers_sibling_snippets_a_snippet_imports(tmp_path):
     shared, user = tmp_path / "snippets/topic/shared.py", tmp_path / "snippets/topic/user.py"
     shared.write_text("def build(framework, mode, device, n):\n    return lambda: n\n")
     user.write_text("from shared import build\n")
-    before = snippet_spec.load(user, tmp_path).content_hash()
+    before = sections.run_hash(user, "torch")
     shared.write_text("def build(framework, mode, device, n):\n    return lambda: n + 1\n")
-    assert snippet_spec.load(user, tmp_path).content_hash() != before  # its results are now stale
+    assert sections.run_hash(user, "torch") != before  # its results are now stale
 
 
 def _gpu_record(mode: str, median: float) -> Record:
@@ -157,6 +161,17 @@ def test_gpu_results_get_a_column_with_device_versions_and_a_share_of_the_limit(
     assert "Not measured on a GPU yet" not in en
     block = timing_tables.page_provenance(f"<!-- timing: {SNIPPET} chart=no -->", "docs/execution/overview.en.md", "en")
     assert "`test-machine`: NVIDIA H200; Test CPU, 1 thread;" in block  # the provenance names the device too
+
+
+def test_a_stale_gpu_record_stays_in_the_table_marked_with_its_commit(results):
+    stale = _gpu_record("jit", 0.00002).model_copy(update={"snippet_hash": "sha256:0000000000000000"})
+    results([_record("eager", 0.00132), _record("jit", 0.000456, ratio=0.3454), stale])
+    en = _render(f"<!-- timing: {SNIPPET} chart=no -->", "en")
+    sv = _render(f"<!-- timing: {SNIPPET} chart=no -->", "sv")
+    assert "20.0\u00a0µs" in en and "NVIDIA H200" in en  # its figure is still shown
+    assert en.count('class="ramverk-stale"') == 1 and "measured on earlier code (commit 01234567)" in en
+    assert f"run --device cuda --only {SNIPPET}" in en and "Not measured on a GPU yet" not in en
+    assert "mätt på äldre kod (commit 01234567)" in sv and "Inte mätt på en GPU än" not in sv
 
 
 def test_a_gpu_only_snippet_without_results_renders_the_note_and_builds(tmp_path, monkeypatch):
@@ -353,7 +368,7 @@ MATMUL = "snippets/hardware/matmul_gflops.py"
 def _matmul(framework: str, mode: str, median: float, device: Device | None = None) -> Record:
     root = site_config.load().root
     return _record(mode, median).model_copy(update={
-        "snippet": MATMUL, "snippet_hash": snippet_spec.load(root / MATMUL, root).content_hash(),
+        "snippet": MATMUL, "snippet_hash": sections.run_hash(root / MATMUL, framework),
         "case": Case(framework=framework, mode=mode, size="full", params={"n": 1024}),
         **({"device": device} if device else {})})
 

@@ -334,7 +334,7 @@ def _record(snippet: str, framework: str, mode: str, median: float, size: str = 
 def bench_root(tmp_path, monkeypatch) -> Path:
     """A tiny checkout: the project's settings, two pages with a timing marker, one results file in which
     demo.py's records match the file and old.py's were measured before it changed."""
-    from ramverk.contract import snippet_spec
+    from ramverk import sections
 
     root = tmp_path / "repo"
     root.mkdir()
@@ -347,13 +347,13 @@ def bench_root(tmp_path, monkeypatch) -> Path:
         (root / "docs" / "topic").mkdir(parents=True, exist_ok=True)
         (root / "docs" / "topic" / f"demo.{lang}.md").write_text(
             f"# {title}\n\n<!-- timing: snippets/topic/demo.py -->\n", encoding="utf-8")
-    demo_hash = snippet_spec.load(root / "snippets" / "topic" / "demo.py", root).content_hash()
+    demo_hash = {fw: sections.run_hash(root / "snippets" / "topic" / "demo.py", fw) for fw in ("torch", "jax")}
     results = root / "results"
     results.mkdir()
     machine = {"name": "box", "cpu_model": "Test CPU", "logical_cores": 1, "os": "Linux", "python": "3.11"}
-    records = [_record("snippets/topic/demo.py", "torch", "eager", 0.00132, snippet_hash=demo_hash),
-               _record("snippets/topic/demo.py", "jax", "jit", 950e-6, first=None, snippet_hash=demo_hash),
-               _record("snippets/topic/demo.py", "jax", "eager", 0.5, size="quick", snippet_hash=demo_hash),
+    records = [_record("snippets/topic/demo.py", "torch", "eager", 0.00132, snippet_hash=demo_hash["torch"]),
+               _record("snippets/topic/demo.py", "jax", "jit", 950e-6, first=None, snippet_hash=demo_hash["jax"]),
+               _record("snippets/topic/demo.py", "jax", "eager", 0.5, size="quick", snippet_hash=demo_hash["jax"]),
                _record("snippets/topic/old.py", "torch", "eager", 2.0)]
     (results / "box.json").write_text(json.dumps({"schema_version": 1, "machine": machine, "records": records}))
     monkeypatch.setenv("RAMVERK_ROOT", str(root))  # the tooling reads this checkout, and its pyproject's results/

@@ -17,24 +17,28 @@ pages show, and code outside them: the docstring, BENCHMARK, build() and the sel
 
 `.venv/bin/python snippets/…py` gets this through one line at the top of each snippet,
 `run_as_script(__name__, __file__)`. The runner's worker loads a snippet with `load()` and runs
-only the sections of the framework it measures (plus those that need no framework).
+only the sections of the framework it measures (plus those that need no framework); run_hash() is
+a hash of that code, so a record goes stale when what its framework ran changes, and only then.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 import importlib.abc
 import importlib.util
+import json
 import os
 import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ramverk.contract import frameworks
-from ramverk.contract.snippet_spec import SECTION
+from ramverk.contract.snippet_spec import SECTION, SnippetSpecError
 
 # TensorFlow's and XLA's C++ start-up lines (absl's "WARNING: All log messages before
 # absl::InitializeLog()...", oneDNN and CPU-feature notices) land between a snippet's results on
@@ -70,9 +74,9 @@ class Skipped:
         return f"skipped {self.chunk.label}: {self.reason}"
 
 
-def chunks(path: Path) -> list[Chunk]:
-    """The file cut into sections and the code between them, in order."""
-    source = path.read_text(encoding="utf-8")
+def chunks(path: Path, source: str | None = None) -> list[Chunk]:
+    """The file cut into sections and the code between them, in order (`source`: its text, if read already)."""
+    source = path.read_text(encoding="utf-8") if source is None else source
     lines = source.splitlines()
     owner = _section_of_each_line(lines)
     tree = ast.parse(source, filename=str(path))
@@ -135,12 +139,18 @@ def missing_packages(chunk: Chunk) -> str | None:
     return f"needs {', '.join(named)}, which cannot be imported here"
 
 
+def other_frameworks(chunk: Chunk, key: str) -> list[str]:
+    """The frameworks besides `key` whose packages the chunk imports: the worker of `key` skips it."""
+    own = {"numpy", *frameworks.get(key).modules}
+    return sorted({f.key for m in chunk.needs if (f := frameworks.owner(m)) and m not in own})
+
+
 def only_framework(key: str) -> Policy:
     """The worker's policy: sections of other frameworks are not run (nor imported)."""
-    own = {"numpy", *frameworks.get(key).modules}
+    frameworks.get(key)  # an unknown key fails here, not at the first section
 
     def policy(chunk: Chunk) -> str | None:
-        others = sorted({f.key for m in chunk.needs if (f := frameworks.owner(m)) and m not in own})
+        others = other_frameworks(chunk, key)
         if others:
             return f"belongs to {', '.join(others)}"
         return missing_packages(chunk)
@@ -204,6 +214,138 @@ def run_as_script(name: str, file: str) -> None:
 def runnable(keys) -> list[str]:
     """The frameworks among `keys` that can run here (for a self-check that loops over BENCHMARK)."""
     return [k for k in keys if frameworks.available(k)]
+
+
+# What a record measured. A record of framework F is current while the code F's worker runs is
+# unchanged (asv's benchmark version is the model): the code outside sections, the sections
+# only_framework(F) runs, F's part of BENCHMARK, and the same of each sibling snippet imported
+# there. The code counts as syntax trees, so comments, docstrings and formatting do not.
+
+Reader = Callable[[Path], "str | None"]  # a file's text, or None where there is no such file
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def run_hash(path: Path, framework: str, read: Reader = _read) -> str:
+    """"sha256:<16 hex>" of what the worker of `framework` runs of the snippet at `path`.
+
+    `read` gives each file's text: the migration reads them at a past commit (git show)."""
+    path = Path(path)
+    source = read(path)
+    if source is None:
+        raise FileNotFoundError(f"{path}: no such snippet")
+    digest = hashlib.sha256(f"framework {framework}".encode())
+    todo, seen = [(path, source)], {path.stem}
+    while todo:
+        file, text = todo.pop(0)
+        normal, imports = _reduced(text, str(file), framework)
+        digest.update(f"\nfile {'' if file == path else file.stem}\n{normal}".encode())
+        for name in imports:
+            sibling = file.parent / f"{name}.py"
+            if name not in seen and (found := read(sibling)) is not None:
+                seen.add(name)
+                todo.append((sibling, found))
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Statement:
+    normal: str  # its normal form (_normal)
+    imports: tuple[str, ...]  # the modules it imports, at any depth
+    benchmark: dict | None = None  # BENCHMARK's value, when it is that assignment: each framework takes its part
+
+
+@lru_cache(maxsize=256)  # keyed by the text: every framework of every record the site shows asks again
+def _statements(source: str, filename: str) -> tuple[tuple[Chunk, tuple[_Statement, ...]], ...]:
+    """Each chunk with its statements, those that do nothing left out."""
+    out = []
+    for chunk in chunks(Path(filename), source):
+        found = []
+        for stmt in ast.parse("\n" * (chunk.start - 1) + chunk.source, filename=filename).body:
+            if _no_op(stmt):
+                continue
+            if isinstance(stmt, ast.Assign) and any(getattr(t, "id", None) == "BENCHMARK" for t in stmt.targets):
+                found.append(_Statement("", (), _benchmark_value(stmt, filename)))
+                continue
+            imports = set()
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    imports.add(node.module)
+                elif isinstance(node, ast.Import):
+                    imports.update(alias.name for alias in node.names)
+            found.append(_Statement(_normal(stmt), tuple(sorted(imports))))
+        out.append((chunk, tuple(found)))
+    return tuple(out)
+
+
+def _reduced(source: str, filename: str, framework: str) -> tuple[str, tuple[str, ...]]:
+    """(the normal form of the statements the worker of `framework` runs, the modules they import)."""
+    parts, imports = [], set()
+    for chunk, statements in _statements(source, filename):
+        if chunk.is_main or (chunk.section is not None and other_frameworks(chunk, framework)):
+            continue  # the self-check does not run on import; another framework's section is skipped
+        for statement in statements:
+            parts.append(statement.normal if statement.benchmark is None
+                         else "BENCHMARK " + _benchmark_part(statement.benchmark, framework))
+            imports.update(statement.imports)
+    return "\n".join(parts), tuple(sorted(imports))
+
+
+def _benchmark_value(stmt: ast.Assign, filename: str) -> dict:
+    try:
+        spec = ast.literal_eval(stmt.value)
+    except ValueError:
+        spec = None
+    if not isinstance(spec, dict):
+        raise SnippetSpecError(f"{filename}:{stmt.lineno}: BENCHMARK must be a literal dict (no names or calls)")
+    return spec
+
+
+def _benchmark_part(spec: dict, framework: str) -> str:
+    """What of BENCHMARK reaches the worker of `framework`: its modes, the sizes, the baseline it gets."""
+    modes = list((spec.get("modes") or {}).get(framework) or [])
+    baseline = (spec.get("baseline") if spec.get("baseline") in modes else modes[0]) if len(modes) > 1 else None
+    return json.dumps({"modes": modes, "sizes": spec.get("sizes"), "baseline": baseline}, sort_keys=True)
+
+
+def _no_op(node) -> bool:
+    """`pass`, a docstring or another bare constant: a statement that does nothing."""
+    return isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+
+
+def _normal(node) -> str:
+    """A syntax tree as text that only its meaning decides: no positions, no statement that does nothing,
+    and no field that is empty or None (3.12 added FunctionDef.type_params=[]), so that 3.11 to 3.13 agree."""
+    if isinstance(node, list):
+        return "[" + ",".join(_normal(item) for item in node) + "]"
+    if not isinstance(node, ast.AST):
+        return f"{type(node).__name__}:{node!r}"
+    fields = []
+    for name, value in ast.iter_fields(node):
+        if isinstance(value, list):
+            value = [v for v in value if not _no_op(v)]
+            if isinstance(node, ast.JoinedStr):
+                value = _joined(value)
+        if value is None or value == []:
+            continue
+        fields.append(f"{name}={_normal(value)}")
+    return f"{type(node).__name__}({','.join(fields)})"
+
+
+def _joined(values: list) -> list:
+    """An f-string's parts with adjacent text merged and empty text dropped (versions split them differently)."""
+    out: list = []
+    for value in values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            if out and isinstance(out[-1], ast.Constant) and isinstance(out[-1].value, str):
+                out[-1] = ast.Constant(out[-1].value + value.value)
+                continue
+            if not value.value:
+                continue
+        out.append(value)
+    return out
 
 
 def _section_of_each_line(lines: list[str]) -> list[str | None]:

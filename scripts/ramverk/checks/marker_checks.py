@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
+from ramverk.contract.results_model import Record
+from ramverk.measure import devices
 from ramverk.pages.page_source import pages
 from ramverk.render import claims, markers, timing_tables
 from ramverk.render.marker_handlers import HANDLERS
@@ -32,12 +36,42 @@ def markers_valid() -> list[str]:
     return out
 
 
+def _stale_by_snippet(here: bool) -> dict[str, list[tuple[str, Record]]]:
+    """Stale full-size records, by snippet: of the device kinds this machine has (here) or of the others."""
+    kinds = devices.kinds_here()
+    out: dict[str, list[tuple[str, Record]]] = {}
+    for machine, record in results_view.stale_records():
+        if (record.device.kind in kinds) == here:
+            out.setdefault(record.snippet, []).append((machine, record))
+    return out
+
+
 def results_fresh() -> list[str]:
-    """Published numbers must come from the snippet as it is now."""
+    """Published numbers must come from the code as it is now, where this machine can re-measure them."""
     out = [f"results: {line}" for line in results_view.merged().conflicts]
-    for snippet, machines in results_view.stale_snippets().items():
+    for snippet, stale in _stale_by_snippet(here=True).items():
+        machines = sorted({machine for machine, _ in stale})
         out.append(
-            f"{snippet}:1: results are stale on {', '.join(machines)} (the snippet changed after it was measured); "
-            f"refresh with: python -m ramverk run --only {snippet}"
+            f"{snippet}:1: results are stale on {', '.join(machines)} (the code they ran changed after they were "
+            f"measured); refresh with: python -m ramverk run --only {snippet}"
         )
     return out
+
+
+def results_kept() -> list[str]:
+    """Stale records of devices this machine lacks: kept, shown marked with their commit, listed here."""
+    out = []
+    for snippet, stale in _stale_by_snippet(here=False).items():
+        for (machine, kind), group in groupby(sorted(stale, key=_device_order), key=lambda s: (s[0], s[1].device.kind)):
+            records = [record for _, record in group]
+            cases = ", ".join(f"{r.case.framework}/{r.case.mode}" for r in records)
+            commits = ", ".join(sorted({(r.commit or "–")[:8] + ("+dirty" if r.dirty else "") for r in records}))
+            out.append(f"{snippet}:1: kept {len(records)} stale {kind} record(s) on {machine} ({cases}), measured "
+                       f"at commit {commits} on earlier code; the pages mark them; on a machine with {kind}: "
+                       f"python -m ramverk run --device {kind} --only {snippet}")
+    return out
+
+
+def _device_order(item: tuple[str, Record]) -> tuple:
+    machine, record = item
+    return (machine, record.device.kind, record.case.framework, record.case.mode)

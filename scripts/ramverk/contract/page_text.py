@@ -21,8 +21,9 @@ TEXT = {
         "rate_bytes": "Bandbredd",
         "rate_flops": "FLOP/s",
         "share_of_limit": "% av taket",
-        "stale": "inaktuell",
-        "stale_title": "Kodsnutten har ändrats sedan mätningen. Kör: .venv/bin/python -m ramverk run --only {snippet}",
+        "stale": "mätt på äldre kod{commit}",
+        "stale_title": "Koden som fallet kör har ändrats sedan mätningen. Mät om: "
+                       ".venv/bin/python -m ramverk run --device {device} --only {snippet}",
         "measured_on": "Mätt",
         "on": "på",
         "spread": "Median av n mätningar; ± är halva kvartilavståndet (IQR/2).",
@@ -96,8 +97,9 @@ TEXT = {
         "rate_bytes": "Bandwidth",
         "rate_flops": "FLOP/s",
         "share_of_limit": "% of the limit",
-        "stale": "stale",
-        "stale_title": "The snippet changed after it was measured. Run: .venv/bin/python -m ramverk run --only {snippet}",
+        "stale": "measured on earlier code{commit}",
+        "stale_title": "The code this case runs changed after it was measured. Re-measure: "
+                       ".venv/bin/python -m ramverk run --device {device} --only {snippet}",
         "measured_on": "Measured",
         "on": "on",
         "spread": "Median of n samples; ± is half the interquartile range (IQR/2).",

@@ -74,7 +74,7 @@ class Machine(_Strict):
 class Record(_Strict):
     snippet: str  # "snippets/execution/mlp_step.py"
     section: str | None = None
-    snippet_hash: str  # "sha256:<16 hex>" of the file that was measured
+    snippet_hash: str  # "sha256:<16 hex>" of the code its framework ran (ramverk.sections.run_hash)
     case: Case
     device: Device
     framework_version: str

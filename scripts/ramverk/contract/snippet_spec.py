@@ -18,7 +18,6 @@ A snippet without BENCHMARK is a demonstration: it is run, not measured.
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,11 +90,6 @@ class Snippet:
     def name(self) -> str:
         return Path(self.rel).stem
 
-    def content_hash(self) -> str:
-        """Of the file and of the sibling snippets it imports, so results go stale when either changes."""
-        files = (self.path, *sibling_imports(self.path, self.path.stat().st_mtime_ns))
-        return _content_hash(tuple((f, f.stat().st_mtime_ns) for f in files))
-
 
 def load(path: Path, root: Path) -> Snippet:
     path = Path(path).resolve()
@@ -150,15 +144,7 @@ def _sections(source: str, rel: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-# Both cached per version of the files (path and mtime): the build asks once per record it shows.
-@lru_cache(maxsize=512)
-def _content_hash(files: tuple[tuple[Path, int], ...]) -> str:
-    digest = hashlib.sha256()
-    for path, _mtime_ns in files:
-        digest.update(path.read_bytes())
-    return "sha256:" + digest.hexdigest()[:16]
-
-
+# Cached per version of the file (path and mtime): the build asks once per notebook it writes.
 @lru_cache(maxsize=512)
 def sibling_imports(path: Path, mtime_ns: int) -> tuple[Path, ...]:
     """Snippets in the same folder that `path` imports (`from jacobian_tall import build`); mtime_ns

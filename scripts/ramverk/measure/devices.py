@@ -120,6 +120,11 @@ def mps_available() -> bool:
     return platform.system() == "Darwin" and platform.machine() == "arm64"
 
 
+def kinds_here() -> frozenset[str]:
+    """The device kinds this machine has: records of the others cannot be re-measured here."""
+    return frozenset({"cpu"} | ({"cuda"} if cuda_devices() else set()) | ({"mps"} if mps_available() else set()))
+
+
 def find(threads: int) -> tuple[list[Device], list[str]]:
     """(devices found, one line per device kind not found and why)."""
     found = [Device("cpu", cpu_name(threads))]

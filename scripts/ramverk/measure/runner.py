@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ramverk import sections
 from ramverk.contract import frameworks, site_config, snippet_spec
 from ramverk.contract.results_model import Case, Machine, Record
 from ramverk.contract.results_model import Device as DeviceModel
@@ -203,7 +204,7 @@ def plan(config: Config) -> Plan:
             continue
         timeout = spec.timeout_s if "timeout_s" in spec.model_fields_set else config.case_timeout_s
         params = dict(spec.sizes[config.size])
-        digest = snip.content_hash()
+        digests = {fw: sections.run_hash(snip.path, fw) for fw in spec.frameworks}
         for device in chosen:
             threads = config.threads_for(device.kind)
             for fw in spec.frameworks:
@@ -216,7 +217,7 @@ def plan(config: Config) -> Plan:
                 for mode in modes:
                     old = records.get((snip.rel, "", fw, mode, config.size, device.kind, device.name))
                     previous[mode] = old or reference.get((snip.rel, fw, mode, config.size, device.kind))
-                    if (old is not None and old.snippet_hash == digest and old.framework_version == group.version
+                    if (old is not None and old.snippet_hash == digests[fw] and old.framework_version == group.version
                             and old.threads == threads and old.case.params == params
                             and (old.python or python) == python):
                         fresh += 1
@@ -328,7 +329,8 @@ def records_for(group: Group, config: Config, commit: str | None, dirty: bool) -
                          memory_gib=group.device.memory_gib if gpu else None,
                          compute_capability=group.device.compute_capability if gpu else None)
     now = datetime.now(UTC)
-    return [Record(snippet=group.snippet.rel, section=None, snippet_hash=group.snippet.content_hash(),
+    digest = sections.run_hash(group.snippet.path, group.framework)
+    return [Record(snippet=group.snippet.rel, section=None, snippet_hash=digest,
                    case=Case(framework=group.framework, mode=mode, size=config.size, params=group.params),
                    device=device, framework_version=group.version, threads=group.threads,
                    stats=report.modes[mode].stats, ratio=report.modes[mode].ratio, date_utc=now, commit=commit,

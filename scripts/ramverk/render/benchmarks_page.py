@@ -20,7 +20,7 @@ from ramverk.contract.page_text import language, t
 from ramverk.pages import page_source, scanner
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError, find
-from ramverk.render.timing_tables import device_header
+from ramverk.render.timing_tables import device_header, stale_badge
 from ramverk.results.results_view import Row, merged, rows
 
 
@@ -89,10 +89,8 @@ def _cell(row: Row, lang: str) -> str:
     first = nf.duration(s.first_call_s, lang) if s.first_call_s is not None else None
     details = (t(lang, "details", n=nf.count(s.n, lang), first=first) if first
                else t(lang, "details_no_first", n=nf.count(s.n, lang)))
-    stale = (f' <span class="ramverk-stale" title="{t(lang, "stale_title", snippet=row.record.snippet)}">{t(lang, "stale")}</span>'
-             if row.stale else "")
     return (f"{_sortable(s.median_s, f'**{nf.duration(s.median_s, lang, unit)}**')} ± {nf.duration(half_iqr, lang, unit)}"
-            f'<br><small class="ramverk-more">{details}</small>{stale}')
+            f'<br><small class="ramverk-more">{details}</small>{stale_badge(row, lang)}')
 
 
 def _table(snippet: str, found: list[Row], lang: str) -> list[str]:

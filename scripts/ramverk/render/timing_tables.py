@@ -158,10 +158,19 @@ def _time(row: Row, lang: str, device_label: str) -> tuple[str, str]:
     first = nf.duration(s.first_call_s, lang) if s.first_call_s is not None else None
     details = (t(lang, "details", n=nf.count(s.n, lang), first=first) if first
                else t(lang, "details_no_first", n=nf.count(s.n, lang)))
-    stale = (f' <span class="ramverk-stale" title="{t(lang, "stale_title", snippet=row.record.snippet)}">{t(lang, "stale")}</span>'
-             if row.stale else "")
     median = f"{label}**{nf.duration(s.median_s, lang, unit)}** ± {nf.duration(half_iqr, lang, unit)}"
-    return median, f'<small class="ramverk-more">{details}</small>{stale}'
+    return median, f'<small class="ramverk-more">{details}</small>{stale_badge(row, lang)}'
+
+
+def stale_badge(row: Row, lang: str) -> str:
+    """For a record whose code changed since: `measured on earlier code (commit adf9e61f)`, the command to
+    re-measure it as its title. A GPU record stays on the page so marked until a GPU measures it again."""
+    if not row.stale:
+        return ""
+    r = row.record
+    commit = f" (commit {r.commit[:8]}{'+dirty' if r.dirty else ''})" if r.commit else ""
+    title = t(lang, "stale_title", device=r.device.kind, snippet=r.snippet)
+    return f' <span class="ramverk-stale" title="{title}">{t(lang, "stale", commit=commit)}</span>'
 
 
 def _rate(row: Row, kind: str, expression: str, lang: str, shared: dict) -> str:

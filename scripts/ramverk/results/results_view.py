@@ -1,4 +1,6 @@
-"""The measured records a page asks for: merged from every machine's file, filtered, checked for staleness."""
+"""The measured records a page asks for: merged from every machine's file, filtered, checked for staleness.
+
+A record is stale when the code its framework ran (ramverk.sections.run_hash) has changed since."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ramverk.contract import site_config, snippet_spec
+from ramverk import sections
+from ramverk.contract import site_config
 from ramverk.contract.results_model import Machine, Record
 from ramverk.results import results_store
 
@@ -15,7 +18,7 @@ from ramverk.results import results_store
 class Row:
     machine: Machine
     record: Record
-    stale: bool  # the snippet changed since it was measured
+    stale: bool  # the code it ran changed since it was measured (the record says at which commit)
 
     @property
     def column(self) -> tuple[str, str]:
@@ -39,19 +42,23 @@ def merged() -> results_store.Merged:
     return _merged(directory, stamp)
 
 
-def current_hash(snippet: str) -> str | None:
+def current_hash(snippet: str, framework: str) -> str | None:
+    """The hash a record of `framework` would get now (None when the snippet is gone)."""
     path = site_config.load().root / snippet
     if not path.is_file():
         return None
-    return snippet_spec.load(path, site_config.load().root).content_hash()
+    return sections.run_hash(path, framework)
+
+
+def is_stale(record: Record) -> bool:
+    return record.snippet_hash != current_hash(record.snippet, record.case.framework)
 
 
 def rows(snippet: str, frameworks: list[str] | None = None, modes: list[str] | None = None) -> list[Row]:
     """Full-size records of one snippet, in a stable order (framework, mode, machine, device)."""
     data = merged()
-    now = current_hash(snippet)
     out = [
-        Row(data.machines[machine], record, stale=record.snippet_hash != now)
+        Row(data.machines[machine], record, stale=is_stale(record))
         for machine, record in data.entries
         if record.snippet == snippet
         and record.case.size == "full"
@@ -61,14 +68,7 @@ def rows(snippet: str, frameworks: list[str] | None = None, modes: list[str] | N
     return sorted(out, key=lambda r: (r.record.case.framework, r.record.case.mode, r.column))
 
 
-def stale_snippets() -> dict[str, list[str]]:
-    """snippet -> machines whose records of it no longer match the snippet's content."""
-    data = merged()
-    out: dict[str, set[str]] = {}
-    hashes: dict[str, str | None] = {}
-    for machine, record in data.entries:
-        if record.snippet not in hashes:
-            hashes[record.snippet] = current_hash(record.snippet)
-        if record.case.size == "full" and record.snippet_hash != hashes[record.snippet]:
-            out.setdefault(record.snippet, set()).add(machine)
-    return {snippet: sorted(machines) for snippet, machines in sorted(out.items())}
+def stale_records() -> list[tuple[str, Record]]:
+    """(machine, record) of each full-size record whose code has changed since it was measured."""
+    return [(machine, record) for machine, record in merged().entries
+            if record.case.size == "full" and is_stale(record)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ramverk.checks import CHECKS, run_check
+from ramverk.checks import CHECKS, run_check, run_notes
 
 
 def setup(parser) -> None:
@@ -19,16 +19,19 @@ def run(args) -> int:
     if unknown:
         print(f"check: unknown check(s) {', '.join(unknown)}; known: {', '.join(CHECKS)}")
         return 2
-    problems = []
+    problems, notes = [], []
     for name in names:
         try:
             problems.extend(run_check(name))
+            notes.extend(run_notes(name))
         except Exception as error:  # report and go on: one broken page must not hide the other checks
             problems.append(f"mkdocs.yml:1: check {name!r} stopped: {type(error).__name__}: {error}")
+    for line in notes:
+        print(f"note: {line}")
     for line in problems:
         print(line)
     elapsed = time.perf_counter() - started
-    verdict = f"{len(problems)} problem(s)" if problems else "all good"
+    verdict = (f"{len(problems)} problem(s)" if problems else "all good") + (f", {len(notes)} note(s)" if notes else "")
     print(f"check: {len(names)} checks ({', '.join(names)}), {verdict}, {elapsed:.2f} s")
     return 1 if problems else 0
 

@@ -189,7 +189,7 @@ def _print_comparison(console, args, config, machine: str, busy_since, load, cod
         marked += busy
         for name, ref in theirs.get(_case(record), []):
             speedup = ref.stats.median_s / record.stats.median_s
-            changed = " (snippet changed since)" if ref.snippet_hash != record.snippet_hash else ""
+            changed = " (the code it runs differs between the two)" if ref.snippet_hash != record.snippet_hash else ""
             flag = " (measured while busy)" if busy else ""
             table.add_row(record.snippet, record.case.framework, record.case.mode, record.device.name,
                           run_verb._fmt(record.stats.median_s), f"{name}: {ref.device.name}",
