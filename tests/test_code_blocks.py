@@ -38,7 +38,7 @@ BATCH_OF = {page: batch for batch, pages in BATCHES.items() for page in pages}
 # The rotating sample: served blocks that also run fresh in this test run, spread over the pages. It moves
 # on by one block a day, so every served block is sampled within len(SERVED) / SAMPLE_SIZE days;
 # RAMVERK_FRESH_SAMPLE=N picks day N's sample (to reproduce one).
-SAMPLE_SIZE = 6
+SAMPLE_SIZE = 4
 SERVED = sorted(b.test_id for b in BLOCKS if serving.plan(b.code).served)
 DAY = int(os.environ.get("RAMVERK_FRESH_SAMPLE") or datetime.date.today().toordinal())
 SAMPLE = {SERVED[(DAY + j * len(SERVED) // SAMPLE_SIZE) % len(SERVED)] for j in range(min(SAMPLE_SIZE, len(SERVED)))}

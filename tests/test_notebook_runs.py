@@ -23,7 +23,7 @@ from ramverk.checks import notebook_runs
 from ramverk.contract import frameworks
 from ramverk.render import notebooks
 
-SAMPLE_CPU_S = float(os.environ.get("RAMVERK_NOTEBOOK_SAMPLE_CPU_S", 35))
+SAMPLE_CPU_S = float(os.environ.get("RAMVERK_NOTEBOOK_SAMPLE_CPU_S", 20))
 STATE = helpers.ROOT / ".cache" / "notebook-runs.json"
 KERNEL_CPU_S = 3.0  # an estimate: sandbox, nbclient and the kernel's start
 IMPORT_CPU_S = 4.0  # an estimate: importing one framework (TensorFlow, PyTorch, JAX)

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -147,26 +148,29 @@ class ForkServer(Spawner):
     def run(self, programs: list[Program], check: frozenset[int] = frozenset()) -> list[Verdict]:
         plans = [serving.plan(p.code, _own_modules(p)) for p in programs]
         served = [i for i, plan in enumerate(plans) if plan.served]
-        results = self._serve([programs[i] for i in served], [plans[i].preload for i in served])
-        by_index = dict(zip(served, results, strict=True))
-        verdicts = []
-        for i, program in enumerate(programs):
-            verdict = by_index.get(i)
-            if verdict is None:  # not served, or the server was gone before its turn
-                why = plans[i].fresh_because or f"the server was gone before its turn ({self.server_problem})"
-                verdicts.append(self.fresh.one(program, why))
-                continue
-            if not verdict.ok:
-                alone = self.fresh.one(program)
-                if alone.ok:  # the server got it wrong: a failure that shows both, never a quiet fallback
-                    alone = replace(alone, problem=f"served and fresh differ: served, {verdict.failure()}; "
-                                                   f"fresh, it passed")
-                verdicts.append(replace(alone, served=verdict))
-                continue
-            if i in check:
-                verdict = replace(verdict, check=self.fresh.one(program))
-            verdicts.append(verdict)
-        return verdicts
+        # The fresh runs known in advance (programs not served, and the sample) go alongside the server:
+        # each is a sandbox of its own, and while one waits on its imports the other has the core.
+        with ThreadPoolExecutor(max_workers=1) as alongside:
+            fresh = {i: alongside.submit(self.fresh.one, programs[i], plans[i].fresh_because)
+                     for i in range(len(programs)) if not plans[i].served or i in check}
+            results = self._serve([programs[i] for i in served], [plans[i].preload for i in served])
+            by_index = dict(zip(served, results, strict=True))
+            return [self._verdict(i, programs[i], plans[i], by_index.get(i), fresh.get(i)) for i in range(len(programs))]
+
+    def _verdict(self, i: int, program: Program, plan: serving.Plan, served: Verdict | None, fresh) -> Verdict:
+        def alone(why: str = "") -> Verdict:
+            return fresh.result() if fresh is not None else self.fresh.one(program, why)
+
+        if not plan.served:
+            return alone()
+        if served is None:  # the server was gone before its turn
+            return alone(f"the server was gone before its turn ({self.server_problem})")
+        if not served.ok:
+            judged = replace(alone(), fresh_because="")
+            if judged.ok:  # the server got it wrong: a failure that shows both, never a quiet fallback
+                judged = replace(judged, problem=f"served and fresh differ: served, {served.failure()}; fresh, it passed")
+            return replace(judged, served=served)
+        return replace(served, check=fresh.result()) if fresh is not None else served
 
     def _serve(self, programs: list[Program], preloads: list[tuple[str, ...]]) -> list[Verdict | None]:
         self.zygotes, self.server_problem = [], ""
