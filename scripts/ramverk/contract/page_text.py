@@ -48,8 +48,9 @@ TEXT = {
         "output_more": "… {n} rader till (hela utdatan finns i notebooken)",
         "notebook_link": "Öppna som notebook",
         "notebook_download_short": "ladda ner .ipynb",
-        "notebook_outputs_note": "Utdata under cellerna spelades in med python -m ramverk outputs: cellerna kördes i "
-                                 "ordning i en Python-process. Tider och slumptal blir andra på din dator.",
+        "notebook_outputs_note": "Utdata under cellerna spelades in med python -m ramverk outputs: cellerna kördes "
+                                 "uppifrån och ned i en och samma Jupyter-kernel. Tider och slumptal blir andra på "
+                                 "din dator.",
         "notebook_not_run": "Cellen ovan kördes inte när utdatan spelades in: {reason}.",
         "notebook_back": "Från sidan",
         "notebook_download": "Ladda ner notebooken",
@@ -125,7 +126,7 @@ TEXT = {
         "notebook_link": "Open as a notebook",
         "notebook_download_short": "download .ipynb",
         "notebook_outputs_note": "The outputs under the cells were recorded with python -m ramverk outputs: the cells "
-                                 "ran in order in one Python process. Timings and random numbers will differ on "
+                                 "ran top to bottom in one Jupyter kernel. Timings and random numbers will differ on "
                                  "your machine.",
         "notebook_not_run": "The cell above was not run when the outputs were recorded: {reason}.",
         "notebook_back": "From the page",
