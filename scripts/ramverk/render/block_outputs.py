@@ -22,12 +22,10 @@ from pathlib import Path
 
 from ramverk.contract import site_config
 from ramverk.pages import page_source, scanner
+from ramverk.render.notebooks import CAPTURE_ENV, TIMEOUT_S
 from ramverk.results import results_store
 
 EXECUTION_VERSION = 1  # bump when the way blocks are captured changes: every capture is then missing
-CAPTURE_TIMEOUT_S = float(os.environ.get("RAMVERK_NOTEBOOK_TIMEOUT_S", 600))
-# A reader's run: no quick sizes; hashing fixed so that set and dict orders print the same each time.
-CAPTURE_ENV = {"PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,7 @@ def capture(refresh: bool = False, prune: bool = False) -> tuple[int, int, list[
     from ramverk.executor.spawners import Fresh, Program
 
     todo = [f for f in fences() if refresh or captured(f.code, f.folder) is None]
-    spawner = Fresh(timeout=CAPTURE_TIMEOUT_S, env=CAPTURE_ENV)
+    spawner = Fresh(timeout=TIMEOUT_S, env=CAPTURE_ENV)  # a reader's run, as the notebooks': no quick sizes
     failures: list[str] = []
 
     def one(fence: Fence) -> None:
