@@ -1,2 +1,2 @@
 """Contributor tools: start a note (new_note, nav) and import an Obsidian note.
-May import: contract, executor, results, measure, pages, render, checks."""
+May import: contract, pages."""

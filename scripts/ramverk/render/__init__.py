@@ -1,3 +1,3 @@
 """Turning results into page content: markers and their handlers, timing tables, charts, claims, the
 benchmarks page, number formats, notebooks, traced graphs and maths.
-May import: contract, executor, results, measure, pages, ramverk.sections."""
+May import: contract, executor, results, pages, ramverk.sections."""
