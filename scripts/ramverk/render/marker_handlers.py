@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ramverk.render import benchmarks_page, claims, timing_tables
+from ramverk.render import benchmarks_page, claims, timing_tables, values
 from ramverk.render.markers import Handler
 
 HANDLERS: dict[str, Handler] = {
     "timing": timing_tables.timing,
     "claim": claims.claim,
     "benchmarks": benchmarks_page.benchmarks,
+    "value": values.value,
 }

@@ -1,0 +1,59 @@
+"""The value marker: figures in prose come from a snippet's constants or the GPU ceiling table, never typed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ramverk.contract import site_config
+from ramverk.render import values
+from ramverk.render.markers import MarkerError, parse
+
+NBSP = "\u00a0"
+
+
+def _shown(body: str, lang: str = "sv") -> str:
+    html = values.value(parse("value", body, "docs/x.sv.md", lang, 7))
+    return html.split(">", 1)[1].rsplit("<", 1)[0]
+
+
+def test_a_snippet_size_and_its_bytes_in_binary_units():
+    spec = site_config.load().root / "snippets/execution/fusion.py"
+    assert '"full": {"n": 16777216}' in spec.read_text(encoding="utf-8")  # the size this test reads
+    assert _shown("snippets/execution/fusion.py expr=n") == "16\u00a0777\u00a0216"
+    assert _shown("snippets/execution/fusion.py expr=n", "en") == "16,777,216"
+    assert _shown("snippets/execution/fusion.py expr=n*4/2**20 unit=MiB") == f"64{NBSP}MiB"
+
+
+def test_the_ceiling_table_gives_rates_ratios_and_scientific_notation():
+    table = json.loads((site_config.load().root / values.DATASHEETS).read_text(encoding="utf-8"))["gpus"]["H200"]
+    ratio = table["fp32_flops"] / table["bandwidth"]
+    shown = _shown(f"{values.DATASHEETS} expr=fp32_flops/bandwidth gpu=H200 digits=2", "en")
+    assert shown == f"{ratio:.2g}"
+    assert _shown(f"{values.DATASHEETS} expr=bandwidth gpu=H200 unit=B/s", "en") == \
+        f"{table['bandwidth'] / 1e12:.2f}{NBSP}TB/s"
+    mantissa, exponent = f"{table['fp32_flops']:.1e}".split("e")
+    sci = _shown(f"{values.DATASHEETS} expr=fp32_flops gpu=H200 format=sci digits=2")
+    assert sci == f"{mantissa.replace('.', ',')}·10" + str(int(exponent)).translate(values.SUPERSCRIPT)
+
+
+def test_a_snippets_work_per_call_divided_by_a_gpu_rate_is_a_time():
+    shown = _shown("snippets/execution/mlp_step.py expr=work_flops/fp32_flops gpu=H200 unit=s", "en")
+    assert shown.endswith(f"{NBSP}ns") or shown.endswith(f"{NBSP}µs")
+
+
+@pytest.mark.parametrize("body, message", [
+    ("snippets/execution/fusion.py expr=m", "uses 'm', which is not"),
+    ("snippets/execution/fusion.py expr=n gpu=H999", "no GPU 'H999'"),
+    ("snippets/execution/fusion.py expr=n colour=red", "unknown option(s) colour"),
+    ("snippets/execution/fusion.py", "value needs expr="),
+    ("snippets/execution/nothing.py expr=n", "no such snippet file"),
+    ("snippets/execution/fusion.py expr=__import__('os')", "not"),
+    (f"{values.DATASHEETS} expr=bandwidth", "needs gpu=NAME"),
+    ("snippets/execution/fusion.py expr=n format=hex", "format='hex' is unknown"),
+])
+def test_a_bad_marker_fails_naming_page_and_line(body, message):
+    with pytest.raises(MarkerError) as caught:
+        values.value(parse("value", body, "docs/x.sv.md", "sv", 7))
+    assert str(caught.value).startswith("docs/x.sv.md:7: marker 'value: ")
+    assert message in str(caught.value)
