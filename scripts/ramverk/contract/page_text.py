@@ -72,7 +72,9 @@ TEXT = {
             "av vad de betyder. Varje term länkar till sidan som förklarar den närmare. Termerna är bindande: "
             "sidorna använder dem i precis den här formen."
         ),
-        "glossary_head": "| Svenska | Engelska | Betydelse | Förklaras i |\n| --- | --- | --- | --- |",
+        "glossary_other_language": "Engelska",
+        "glossary_also": "Även",
+        "glossary_explained_in": "Förklaras i",
         # the page pair `ramverk new-note` writes (contrib/new_note.py)
         "new_note_intro": "Skriv här vilken fråga sidan besvarar, i en eller två meningar.",
         "new_note_code": "Samma beräkning i varje ramverk",
@@ -148,7 +150,9 @@ TEXT = {
             "it means. Each term links to the page that explains it in full. The terms are binding: the pages "
             "use them in exactly this form."
         ),
-        "glossary_head": "| English | Swedish | Meaning | Explained in |\n| --- | --- | --- | --- |",
+        "glossary_other_language": "Swedish",
+        "glossary_also": "Also",
+        "glossary_explained_in": "Explained in",
         # the page pair `ramverk new-note` writes (contrib/new_note.py)
         "new_note_intro": "Say here which question this page answers, in a sentence or two.",
         "new_note_code": "The same computation in each framework",

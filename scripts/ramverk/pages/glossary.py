@@ -1,7 +1,11 @@
-"""The glossary: docs/glossary.yml rendered as two generated pages, and the checks on it.
+"""The glossary: docs/glossary.yml rendered as two generated pages, the links from pages to it, and the checks.
 
 `python -m ramverk glossary` writes docs/glossary.sv.md and docs/glossary.en.md;
 `python -m ramverk verify-glossary` regenerates them in memory and fails on any difference.
+Each term is a heading of its own with a stable id made from the term in that page's language
+(`slug`), so a link can land on it and the search index has one entry per term; an A–Z strip of
+links to the letters' headings opens the page. An entry's `aliases_sv`/`aliases_en` (inflected
+forms, other names) are shown under the term, so a search for them finds the entry.
 
 Every entry carries a one- or two-sentence definition in each language (`def_en`, `def_sv`); an
 entry without one is a problem that names the term. The pages are written for readers; how to add
@@ -15,16 +19,25 @@ exactly as in docs/glossary.yml (both language versions list the same English na
     ---
 
 tests/test_glossary.py fails when a listed term is missing from the glossary, when an entry
-points at a page that does not exist, or when its anchor is not a heading on that page.
+points at a page that does not exist, or when its anchor is not a heading on that page. The first
+use of each listed term in a page's prose links to its entry, with the definition as the link's
+title (`TermLinks`, a Markdown tree processor; hooks/glossary_links.py adds it to the build).
 """
 
 from __future__ import annotations
 
 import difflib
+import posixpath
+import re
+import unicodedata
+import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify
+from markdown.treeprocessors import Treeprocessor
 from mkdocs.utils.meta import get_data
 from pydantic import BaseModel, ConfigDict
 
@@ -46,6 +59,12 @@ class Entry(BaseModel):
     # Optional to the parser so that a missing one is reported by `problems()`, naming the term.
     def_en: str | None = None
     def_sv: str | None = None
+    # Other forms a reader may search for or a page may use (Swedish inflections: "tensorkärnor").
+    aliases_sv: list[str] = []
+    aliases_en: list[str] = []
+
+    def aliases(self, lang: str) -> list[str]:
+        return self.aliases_sv if lang == "sv" else self.aliases_en
 
     def term(self, lang: str) -> str:
         return self.sv if lang == "sv" else self.en
@@ -78,18 +97,82 @@ def headings(path: Path) -> tuple[str | None, set[str]]:
     return title, {h.id for h in found}
 
 
+def _main_part(term: str) -> str:
+    """'stride (steg i minnet)' -> 'stride': the term without the explanation in brackets."""
+    return term.split(" (", 1)[0].strip()
+
+
+def slug(term: str) -> str:
+    """The entry's id on the glossary page: the term's main part, as the build slugs a heading
+    ('tensorkärna' -> 'tensorkarna'); stable while the term is."""
+    return slugify(_main_part(term), "-")
+
+
+SWEDISH_LAST = str.maketrans({"å": "{0", "ä": "{1", "ö": "{2"})  # "{" sorts after "z"
+
+
+def sort_key(term: str, lang: str) -> str:
+    """Alphabetical in the page's language: Swedish puts å, ä, ö after z, in that order."""
+    folded = term.casefold()
+    return folded.translate(SWEDISH_LAST) if lang == "sv" else folded
+
+
+def letter(term: str, lang: str) -> str:
+    """The letter a term is filed under: 'Å' stays Å in Swedish; 'é' is E; anything else '#'."""
+    first = term[:1].upper()
+    if lang == "sv" and first in "ÅÄÖ":
+        return first
+    base = unicodedata.normalize("NFKD", first)[:1]
+    return base if "A" <= base <= "Z" else "#"
+
+
+LETTER_IDS = {"Å": "letter-aring", "Ä": "letter-auml", "Ö": "letter-ouml", "#": "letter-other"}
+
+
+def letter_id(name: str) -> str:
+    return LETTER_IDS.get(name, f"letter-{name.lower()}")
+
+
+def _sorted(known: list[Entry], lang: str) -> list[Entry]:
+    return sorted(known, key=lambda e: sort_key(e.term(lang), lang))
+
+
+def ids(lang: str, root: Path | None = None) -> dict[str, str]:
+    """English term -> the id of its entry on the glossary page in `lang`."""
+    return {e.en: slug(e.term(lang)) for e in entries(root)}
+
+
 def render(lang: str, root: Path | None = None) -> str:
     other = "en" if lang == "sv" else "sv"
-    rows = []
-    for e in sorted(entries(root), key=lambda e: e.term(lang).casefold()):
+    known = _sorted(entries(root), lang)
+    mine, theirs = ids(lang, root), ids(other, root)
+    own_ids = set(mine.values())
+    body: list[str] = []
+    letters: list[str] = []
+    for e in known:
+        first = letter(e.term(lang), lang)
+        if first not in letters:
+            letters.append(first)
+            body += [f"## {first} {{#{letter_id(first)}}}", ""]
         path = page_path(e.page, lang, root)
         title = headings(path)[0] if path.exists() else None
         anchor = e.anchor_for(lang)
         target = f"{e.page}.md" + (f"#{anchor}" if anchor else "")
-        meaning = (e.definition(lang) or "").replace("|", "\\|")
-        rows.append(f"| {e.term(lang)} | {e.term(other)} | {meaning} | [{title or e.page}]({target}) |")
-    words = [t(lang, key) for key in ("glossary_title", "glossary_intro", "glossary_head")]
-    return "\n".join([GENERATED, "", f"# {words[0]}", "", words[1], "", words[2], *rows, ""])
+        # The other language's id too, so switching language keeps the reader on this entry.
+        twin = theirs[e.en]
+        alias = f'<span id="{twin}"></span>' if twin != mine[e.en] and twin not in own_ids else ""
+        body += [f"### {e.term(lang)}{alias} {{#{mine[e.en]}}}", ""]
+        names = f"**{t(lang, 'glossary_other_language')}:** {e.term(other)}"
+        if e.aliases(lang):
+            names += f" · **{t(lang, 'glossary_also')}:** {', '.join(e.aliases(lang))}"
+        body += [names, "", e.definition(lang) or "", "",
+                 f"{t(lang, 'glossary_explained_in')} [{title or e.page}]({target})", ""]
+    strip = " · ".join(f"[{name}](#{letter_id(name)})" for name in letters)
+    words = [t(lang, key) for key in ("glossary_title", "glossary_intro")]
+    # No table of contents beside the 125 terms: the A–Z strip is the page's index.
+    head = ["---", "hide:", "  - toc", "---", GENERATED, "", f"# {words[0]}", "", words[1], "",
+            f"{strip}\n{{: .ramverk-az }}", ""]
+    return "\n".join(head + body)
 
 
 def write(root: Path | None = None) -> list[Path]:
@@ -131,7 +214,8 @@ class Problem:
 
 
 def problems(root: Path | None = None) -> list[Problem]:
-    """Undefined marked terms, entries without a definition, entries linking missing pages or anchors, duplicates."""
+    """Undefined marked terms, entries without a definition, entries linking missing pages or anchors, duplicates
+    (of a term, or of the id two terms would get)."""
     out = []
     known = entries(root)
     names = {e.en for e in known}
@@ -151,8 +235,118 @@ def problems(root: Path | None = None) -> list[Problem]:
             anchor = e.anchor_for(lang)
             if anchor and anchor not in headings(path)[1]:
                 out.append(Problem("docs/glossary.yml", f"{e.en!r} links #{anchor}, which is not a heading in docs/{e.page}.{lang}.md"))
+    for lang in site_config.load(root).languages:
+        taken: dict[str, str] = {}
+        for e in known:
+            other = taken.setdefault(slug(e.term(lang)), e.en)
+            if other != e.en:
+                out.append(Problem("docs/glossary.yml", f"{e.en!r} and {other!r} would share the id "
+                                   f"#{slug(e.term(lang))} on the {lang} glossary page; reword one term"))
     for page in page_source.pages():
         for term in marked_terms(page.path.read_text(encoding="utf-8")):
             if term not in names:
                 out.append(Problem(page.rel, f"front matter marks term {term!r}, which docs/glossary.yml does not define"))
     return out
+
+
+# --- the first use of a page's terms links to the glossary -------------------------------------------
+
+# Text in these is not prose: code, headings, links (a link inside a link is invalid HTML).
+NOT_PROSE = {"code", "pre", "kbd", "samp", "a", "abbr", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "svg"}
+QUALIFIER = re.compile(r"TF\d")  # "(TF1)" says which TensorFlow, it is not a name of the term
+# Endings an inflected or plural use adds (English -s, Swedish -n, -en, -er, -erna, ...): "kernels",
+# "tensorn"; never a longer word ("TensorFlow" is not "tensor").
+ENDING = r"(?:s|es|n|en|et|er|erna|ar|arna|or|orna|na|ns|ens|ets)?"
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    definition: str
+    pattern: re.Pattern
+
+
+def names(e: Entry, lang: str) -> list[str]:
+    """The forms a page's prose may use for the entry, longest first: the term, its main part, the
+    name in brackets ('(JIT)', '(device)' in Swedish text), and the aliases."""
+    term = e.term(lang)
+    found = [term, _main_part(term)]
+    inner = re.search(r"\(([^()]+)\)\s*$", term)
+    if inner and not QUALIFIER.fullmatch(inner[1]):
+        found.append(inner[1])
+    found += e.aliases(lang)
+    return sorted(dict.fromkeys(f for f in found if f), key=len, reverse=True)
+
+
+def _pattern(forms: list[str]) -> re.Pattern:
+    alternatives = "|".join(re.escape(f) for f in forms)
+    # An all-capital abbreviation matches as written (JIT, SM); words in any case ("Kernel" starts a sentence).
+    flags = 0 if all(f.isupper() for f in forms) else re.IGNORECASE
+    return re.compile(rf"(?<![\w.-])(?:{alternatives}){ENDING}(?![\w-])", flags)
+
+
+def links_for(terms: list[str], lang: str, src_uri: str, root: Path | None = None) -> list[Link]:
+    """For each term a page marks, where its entry is (relative to the page's source, so MkDocs
+    checks the link and anchor) and what it means. Unknown terms are `problems()`' to report."""
+    by_name = {e.en: e for e in entries(root)}
+    glossary_md = posixpath.relpath("glossary.md", posixpath.dirname(src_uri) or ".")
+    out = []
+    for name in terms:
+        e = by_name.get(name)
+        if e is None:
+            continue
+        out.append(Link(f"{glossary_md}#{slug(e.term(lang))}", e.definition(lang) or "", _pattern(names(e, lang))))
+    return out
+
+
+def _text_slots(parent: etree.Element):
+    """(owner, attribute) of each text in document order outside NOT_PROSE: an element's .text,
+    then each child's content and the child's .tail (which is the parent's text)."""
+    if parent.tag in NOT_PROSE:
+        return
+    yield parent, "text"
+    for child in parent:
+        yield from _text_slots(child)
+        yield child, "tail"
+
+
+def link_first_uses(root: etree.Element, links: list[Link]) -> None:
+    """Wrap the first use of each term in prose in <a class="ramverk-term" href title=definition>."""
+    for link in links:
+        for owner, attr in _text_slots(root):
+            text = getattr(owner, attr)
+            match = link.pattern.search(text) if text else None
+            if match is None:
+                continue
+            anchor = etree.Element("a", {"href": link.href, "class": "ramverk-term", "title": link.definition})
+            anchor.text, anchor.tail = match[0], text[match.end():]
+            setattr(owner, attr, text[: match.start()])
+            if attr == "text":
+                owner.insert(0, anchor)
+            else:  # the tail of `owner`: the anchor goes right after it, in owner's parent
+                parent = next(p for p in root.iter() if owner in list(p))
+                parent.insert(list(parent).index(owner) + 1, anchor)
+            break
+
+
+class TermLinks(Treeprocessor):
+    """Runs after the inline patterns (the text is final) and before MkDocs resolves links (priority
+    0), so MkDocs turns `../glossary.md#id` into the built URL and checks the anchor."""
+
+    def __init__(self, md, current):
+        super().__init__(md)
+        self.current = current  # called with no arguments: this page's links, or []
+
+    def run(self, root):
+        links = self.current()
+        if links:
+            link_first_uses(root, links)
+
+
+class TermLinksExtension(Extension):
+    def __init__(self, current):
+        super().__init__()
+        self.current = current
+
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(TermLinks(md, self.current), "ramverk-glossary-terms", 1)
