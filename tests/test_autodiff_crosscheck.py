@@ -20,16 +20,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "snippets" / "autodiff"
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-torch = pytest.importorskip("torch")
-tf = pytest.importorskip("tensorflow")
-jax = pytest.importorskip("jax")
-jnp = jax.numpy
+torch = tf = jax = jnp = None  # imported by the fixture below, so that collecting this file imports no framework
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _float64_jax():
-    """float64 in JAX for this module only (the comparisons are at 1e-12), restored afterwards."""
+    """The three frameworks, and float64 in JAX for this module only (the comparisons are at 1e-12), restored
+    afterwards."""
+    global torch, tf, jax, jnp
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    torch, tf, jax = (pytest.importorskip(name) for name in ("torch", "tensorflow", "jax"))
+    jnp = jax.numpy
     previous = bool(jax.config.jax_enable_x64)
     jax.config.update("jax_enable_x64", True)
     yield
@@ -59,10 +60,6 @@ FUNCTIONS = {
 POINTS = [(2.0, 3.0), (-1.25, 0.5), (0.3, -2.0)]
 
 
-class _TF:
-    sin, exp, tanh, log = tf.sin, tf.exp, tf.tanh, tf.math.log
-
-
 def _grads_torch(fn, a, b):
     ta = torch.tensor(a, dtype=torch.float64, requires_grad=True)
     tb = torch.tensor(b, dtype=torch.float64, requires_grad=True)
@@ -73,7 +70,7 @@ def _grads_torch(fn, a, b):
 def _grads_tf(fn, a, b):
     va, vb = tf.Variable(a, dtype=tf.float64), tf.Variable(b, dtype=tf.float64)
     with tf.GradientTape() as tape:
-        out = fn(_TF, va, vb)
+        out = fn(tf.math, va, vb)
     ga, gb = tape.gradient(out, [va, vb])
     return float(ga), float(gb)
 
