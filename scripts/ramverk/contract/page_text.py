@@ -27,6 +27,9 @@ TEXT = {
         "measured_on": "Mätt",
         "on": "på",
         "spread": "Median av n mätningar; ± är halva kvartilavståndet (IQR/2).",
+        "table_caption": "Tid: median ± halva kvartilavståndet (IQR/2), alltså halva bredden på intervallet där den "
+                         "mellersta hälften av mätningarna ligger.",
+        "baseline_row": "baslinje",
         "paired": "En kvot mot ett annat läge är parad när mätskriptet körde fallen växelvis A B A B i samma process (tabellen anger då ett intervall inom parentes); annars är den kvoten mellan två medianer.",
         "raw": "Rådata",
         "noise": "Två delade kärnor ger stort brus: läs skillnader under ungefär 10 % som osäkra.",
@@ -38,6 +41,8 @@ TEXT = {
         "log_scale": "logaritmisk skala",
         "claim_ok": "uppmätt",
         "no_gpu": "Inte mätt på en GPU än. På en maskin med en NVIDIA-GPU: `{command}`",
+        "no_gpu_several": "Inte mätta på en GPU än: {snippets}. På en maskin med en NVIDIA-GPU: "
+                          "{commands}",
         "used_on": "Visas på",
         "machine": "Maskin",
         "details": "n\u00a0=\u00a0{n} · första anropet {first}",
@@ -106,6 +111,9 @@ TEXT = {
         "measured_on": "Measured",
         "on": "on",
         "spread": "Median of n samples; ± is half the interquartile range (IQR/2).",
+        "table_caption": "Time: median ± half the interquartile range (IQR/2), that is half the width of the "
+                         "interval holding the middle half of the samples.",
+        "baseline_row": "baseline",
         "paired": "A ratio to another mode is paired when the runner ran the cases alternately A B A B in one process (the table then gives an interval in brackets); otherwise it is the ratio of two medians.",
         "raw": "Raw data",
         "noise": "Two shared cores make the noise large: read differences below about 10 % as uncertain.",
@@ -117,6 +125,8 @@ TEXT = {
         "log_scale": "log scale",
         "claim_ok": "measured",
         "no_gpu": "Not measured on a GPU yet. On a machine with an NVIDIA GPU: `{command}`",
+        "no_gpu_several": "Not measured on a GPU yet: {snippets}. On a machine with an NVIDIA GPU: "
+                          "{commands}",
         "used_on": "Shown on",
         "machine": "Machine",
         "details": "n\u00a0=\u00a0{n} · first call {first}",

@@ -53,7 +53,8 @@ def selected_rows(marker: Marker, allowed: set[str]) -> tuple[snippet_spec.Snipp
     if found:
         return snip, found
     if "cpu" not in snip.benchmark.devices:  # a GPU-only snippet before its first GPU run
-        return "\n" + gpu_note(marker, snip) + "\n"
+        note = gpu_note(marker, snip)
+        return "\n" + note + "\n" if note else ""
     if os.environ.get("RAMVERK_PENDING_RESULTS"):
         title = t(marker.lang, "not_measured")
         return f'\n!!! warning "{title}"\n    `{marker.target}`: `.venv/bin/python -m ramverk run --only {marker.target}`\n'
@@ -186,8 +187,15 @@ def _cell(row: Row, lang: str, gain, work: dict | None, baseline: str | None, sh
     parts = [median]
     if gain:
         parts.append(gain_text(gain, lang, baseline))
+    elif _baseline_cell(row, baseline, lang):
+        parts.append(_baseline_cell(row, baseline, lang))
     parts += [_rate(row, kind, expression, lang, shared or {}) for kind, expression in (work or {}).items()]
     return "<br>".join(parts + [details])
+
+
+def _baseline_cell(row: Row, baseline: str | None, lang: str) -> str:
+    """'baseline' in the row the ratios are to (else the column looks like a missing figure)."""
+    return t(lang, "baseline_row") if baseline and row.record.case.mode == baseline else ""
 
 
 def _one_device_table(cases, column, by_cell, by_framework_column, baseline, work, shared, lang) -> tuple[list[str], list[Row]]:
@@ -206,7 +214,7 @@ def _one_device_table(cases, column, by_cell, by_framework_column, baseline, wor
         median, details = _time(r, lang, label)
         cells = [f"{display_name(r.record.case.framework)} · `{r.record.case.mode}`", f"{median}<br>{details}"]
         if any(gains):
-            cells.append(gain_short(gain, lang, baseline) if gain else "")
+            cells.append(gain_short(gain, lang, baseline) if gain else _baseline_cell(r, baseline, lang))
         cells += [_rate(r, kind, work[kind], lang, shared) for kind in kinds]
         table.append("| " + " | ".join(cells) + " |")
     return table, rows
@@ -348,17 +356,49 @@ def timing(marker: Marker) -> str:
     if marker.options.get("chart", "yes") == "yes" and len(found) > 1:
         chart = "\n" + charts.bar_chart_html(in_table_order, lang, title=snip.rel) + "\n"
     note = "" if any(r.record.device.kind == "cuda" for r in found) else gpu_note(marker, snip)
-    limits = "".join(f"\n{line}\n{{: .ramverk-limit-line }}\n" for line in limit_lines(shared, lang, len(columns)))
+    lines = [t(lang, "table_caption"), *limit_lines(shared, lang, len(columns))]
+    limits = "".join(f"\n{line}\n{{: .ramverk-limit-line }}\n" for line in lines)
     # The provenance (machines, versions, how each limit was obtained) is one block per page: hooks/provenance.py.
     # The wrapper: compact on a desktop, one card per case on a phone (ramverk.css).
     return ('\n<div class="ramverk-timing" markdown>\n\n' + "\n".join(table) + "\n\n</div>\n" + limits
             + (f"\n{note}\n" if note else "") + chart + "\n")
 
 
-def gpu_note(marker: Marker, snip: snippet_spec.Snippet) -> str:
-    """One line saying how to measure the snippet on a GPU ('' when none of its frameworks can use one)."""
+def _unmeasured_on_gpu(marker: Marker, snip: snippet_spec.Snippet | None = None) -> bool:
+    """Whether the table could show a GPU (the snippet and a framework it shows run on one) but no GPU measured it."""
+    try:
+        snip = snip or spec_of(marker)
+    except MarkerError:
+        return False  # that marker's own rendering says what is wrong
     wanted = _list(marker, "frameworks") or snip.benchmark.frameworks
     if "cuda" not in snip.benchmark.devices or not any("cuda" in frameworks.get(f).devices for f in wanted):
+        return False
+    shown = rows(marker.target, _list(marker, "frameworks"), _list(marker, "modes"))
+    return not any(r.record.device.kind == "cuda" for r in shown)
+
+
+def gpu_note(marker: Marker, snip: snippet_spec.Snippet) -> str:
+    """One note per page saying which of its tables no GPU has measured and the command for each, at the
+    last of those tables ('' at the others, and when none of the snippet's frameworks can use a GPU)."""
+    if not _unmeasured_on_gpu(marker, snip):
         return ""
-    only = f".venv/bin/python -m ramverk run --device cuda --only {marker.target}"
-    return f"{t(marker.lang, 'no_gpu', command=only)}\n{{: .ramverk-gpu-note }}"
+    page = site_config.load().root / marker.page
+    targets = [marker.target]
+    if marker.page and page.is_file():
+        later = False
+        targets = []
+        for _, _, other in find(page.read_text(encoding="utf-8"), marker.page, marker.lang):
+            if other.name != "timing" or not _unmeasured_on_gpu(other):
+                continue
+            if (other.lineno, other.target) == (marker.lineno, marker.target):
+                later = True
+            elif later:
+                return ""  # the note goes under the page's last such table
+            if other.target not in targets:
+                targets.append(other.target)
+        targets = targets or [marker.target]
+    commands = "; ".join(f"`.venv/bin/python -m ramverk run --device cuda --only {target}`" for target in targets)
+    if len(targets) == 1:
+        return f"{t(marker.lang, 'no_gpu', command=commands.strip('`'))}\n{{: .ramverk-gpu-note }}"
+    snippets = ", ".join(f"`{target}`" for target in targets)
+    return f"{t(marker.lang, 'no_gpu_several', snippets=snippets, commands=commands)}\n{{: .ramverk-gpu-note }}"
