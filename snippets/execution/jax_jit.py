@@ -130,6 +130,30 @@ b = a.at[1].set(5.0) + 1.0  # JAX: a new array; a is untouched
 print("JAX: a =", a, " b =", b)
 # --8<-- [end:immutability]
 
+# --8<-- [start:donation]
+import jax
+import jax.numpy as jnp
+
+
+def bump(a):
+    return a.at[1].set(5.0)
+
+
+x = jnp.zeros(4)
+out = jax.jit(bump)(x)  # x is the caller's: the result needs new memory
+print("without donation:", out, "| x still usable:", not x.is_deleted())
+
+y = jnp.zeros(4)
+where_y = y.unsafe_buffer_pointer()
+out = jax.jit(bump, donate_argnums=0)(y)  # XLA may reuse y's buffer
+print("with donation:   ", out, "| y still usable:", not y.is_deleted())
+print("result in y's old memory:", out.unsafe_buffer_pointer() == where_y)
+try:
+    y + 1
+except RuntimeError as e:
+    print(type(e).__name__ + ":", str(e).splitlines()[0])
+# --8<-- [end:donation]
+
 # --8<-- [start:static]
 from functools import partial
 
