@@ -143,3 +143,14 @@ def test_markdown_outside_the_docs_folder_stays_with_pytest_codeblocks(checkout)
     proc = pytest_codeblocks(checkout, "README.md")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "PASSED README.md::line 3" in proc.stdout
+
+
+def test_a_block_in_a_framework_tab_is_named_after_the_tab():
+    """`...::PyTorch tab, line 45` says which tab failed; a block outside tabs keeps `line N`."""
+    from ramverk.checks.pytest_codeblocks_includes import block_name
+
+    text = ('Intro\n\n```python\nprint(1)\n```\n\n=== "PyTorch"\n\n    Some text.\n\n    ```python\n    x = 1\n'
+            '    ```\n\n=== "JAX"\n\n    ```python\n    y = 2\n    ```\n\nAfter the tabs:\n\n```python\nz = 3\n```\n')
+    fences = [i + 1 for i, line in enumerate(text.splitlines()) if line.strip() == "```python"]
+    assert [block_name(text, line) for line in fences] == [
+        "line 3", "PyTorch tab, line 11", "JAX tab, line 17", "line 23"]

@@ -2,8 +2,9 @@
 
 pytest-codeblocks alone runs a page's blocks as they are written, so a block that includes a snippet
 (`--8<-- "snippets/x.py:torch"`) runs the include line itself as Python and fails with
-"bad operand type for unary -: 'str'". With this plugin loaded (`-p ramverk.checks.pytest_codeblocks_includes`),
-a Markdown file under the site's docs folder is collected here instead of by pytest-codeblocks:
+"bad operand type for unary -: 'str'". With this plugin loaded
+(pyproject.toml's `addopts` loads it, so a plain `pytest --codeblocks docs/<page>.md` has it), a Markdown
+file under the site's docs folder is collected here instead of by pytest-codeblocks:
 
 * its includes are expanded exactly as the build expands them (ramverk.pages.page_source.expand); an include
   the build would refuse or not find is a collection error naming `page:line`;
@@ -14,7 +15,8 @@ a Markdown file under the site's docs folder is collected here instead of by pyt
 * each ```bash block must pass the shell-block policy (ramverk/pages/shell_blocks.py) and then runs like
   tests/test_code_blocks.py runs it; a ```sh block fails, as `check` does;
 * each test is named after the line of the page's source where its fence opens
-  (`docs/execution/overview.en.md::line 30`), not the line in the expanded text.
+  (`docs/execution/overview.en.md::line 30`), not the line in the expanded text, and after the
+  framework tab it is in, if any (`docs/execution/fusion.en.md::PyTorch tab, line 45`).
 
 Other Markdown files (README.md, CONTRIBUTING.md) are left to pytest-codeblocks as they are.
 tests/test_code_blocks.py runs every page's blocks through a fork server that gives the same verdict
@@ -30,6 +32,29 @@ from pathlib import Path
 import pytest
 
 PLUGIN_MODULE = "pytest_codeblocks.plugin"  # whose collectors this plugin replaces for the site's pages
+TAB = re.compile(r'^(?P<indent>\s*)===[+!]?\s+"(?P<title>[^"]*)"')  # a pymdownx.tabbed tab: === "PyTorch"
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def tab_title(text: str, line: int) -> str | None:
+    """The title of the tab the fence on `line` (1-based) of the page's source is in, or None: the
+    nearest line above that is indented less than the fence, if it opens a tab."""
+    lines = text.splitlines()
+    depth = _indent(lines[line - 1])
+    for above in reversed(lines[: line - 1]):
+        if above.strip() and _indent(above) < depth:
+            m = TAB.match(above)
+            return m["title"] if m else None
+    return None
+
+
+def block_name(text: str, line: int) -> str:
+    """`line 25`, or `PyTorch tab, line 25` for a block in a tab: which tab failed, not only where."""
+    title = tab_title(text, line)
+    return f"{title} tab, line {line}" if title else f"line {line}"
 
 
 def _docs_dir() -> Path | None:
@@ -77,7 +102,7 @@ class SitePage(pytest.File):
             if syntax not in ("python", "bash", "sh"):
                 continue
             line, _ = page_source.source_line(text, block.lineno)
-            yield SiteBlock.from_parent(self, name=f"line {line}", block=block, syntax=syntax, where=f"{rel}:{line}")
+            yield SiteBlock.from_parent(self, name=block_name(text, line), block=block, syntax=syntax, where=f"{rel}:{line}")
 
 
 class SiteBlock(pytest.Item):
