@@ -53,7 +53,8 @@ import time
 
 import jax.numpy as jnp
 
-x = jnp.ones((256, 256))
+# large enough that the product takes far longer than its dispatch
+x = jnp.ones((1024, 1024))
 (x @ x).block_until_ready()  # warm-up
 
 start = time.perf_counter()

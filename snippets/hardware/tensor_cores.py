@@ -160,7 +160,7 @@ def build(framework, mode, device, n, dtype):
         store = {"bfloat16": jnp.bfloat16, "float16": jnp.float16}.get(dtype, jnp.float32)
         a = jax.device_put(a_np, dev).astype(store)
         b = jax.device_put(b_np, dev).astype(store)
-        # Name the algorithm: F32_F32_F32 is true FP32; TF32_TF32_F32 rounds the inputs to TF32 and exists
+        # Name the algorithm: F32_F32_F32 is true FP32; TF32_TF32_F32 converts the inputs to TF32 and exists
         # only on NVIDIA GPUs (elsewhere TF32 is not there to use, so FP32 is what a TF32 request gets).
         # Stored bfloat16/float16 inputs: the default algorithm for that type.
         precision = {"float32": "F32_F32_F32", "tf32": "TF32_TF32_F32" if device == "cuda" else "F32_F32_F32"}.get(dtype)
