@@ -7,6 +7,7 @@ Each test writes one tiny plain-Python snippet into a temporary checkout and run
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 from pathlib import Path
 
@@ -67,15 +68,33 @@ def test_says_what_it_will_measure_and_how_long_before_measuring(root, capsys, i
     assert (root / "results" / "mine.json").exists()
 
 
-def test_no_run_measures_nothing_and_says_what_is_missing(root, capsys, idle):
+def test_no_run_measures_nothing_says_what_it_compared_and_the_next_command(root, capsys, idle):
     code, out = compare_cli(root, "--machine", "mine", "--no-run", capsys=capsys)
-    assert code == 0, out
-    assert "1 to run" in out and "measuring them first" not in out
     assert not (root / "results" / "mine.json").exists()
-    # a reference exists but this machine has measured nothing: say so, not "no reference results"
+    # no plan of runs it will not do, no sandbox details without -v
+    assert "plan:" not in out and "to run" not in out and "isolation" not in out and "measuring them first" not in out
+    assert "compare: this machine's results: " in out and "mine.json (machine 'mine'), size quick" in out
+    # a reference exists but this machine has measured nothing: say what was held against what, fail
     compare_cli(root, "--machine", "ref", "--yes", capsys=capsys)
     code, out = compare_cli(root, "--machine", "mine", "--no-run", capsys=capsys)
-    assert "compare: this machine (mine) has no quick results in" in out and "measured" not in out.split("plan:")[1]
+    assert code == 1, out
+    assert ("compare: compared nothing: this machine (mine) has no quick results in" in out
+            and "to hold against ref (2 record(s))" in out), out
+    last = out.rstrip().splitlines()[-1]
+    assert re.fullmatch(r"compare: next: `python -m ramverk compare --yes --quick --machine mine --root \S+` "
+                        r"measures the 1 group\(s\) this machine "
+                        r"has no up-to-date results for, in about \d+ s \(--dry-run lists them\)", last), out
+    # measured here too: what it compared, and no next command
+    compare_cli(root, "--machine", "mine", "--yes", capsys=capsys)
+    code, out = compare_cli(root, "--machine", "mine", "--no-run", capsys=capsys)
+    assert code == 0, out
+    assert "compare: compared 2 quick record(s) of this machine (mine) with ref (2 record(s)): 2 pair(s)" in out
+    assert "next:" not in out
+
+
+def test_verbose_shows_the_whole_plan(root, capsys, idle):
+    code, out = compare_cli(root, "--machine", "mine", "--no-run", "-v", capsys=capsys)
+    assert "isolation of the workers:" in out and "plan: 1 group(s): 1 to run" in out
 
 
 def test_on_a_terminal_it_asks_and_no_means_nothing_is_measured(root, capsys, idle, monkeypatch):
@@ -106,7 +125,7 @@ def test_a_committed_file_with_this_machines_name_stays_a_reference(root, capsys
     code, out = compare_cli(root, "--yes", capsys=capsys)
     assert code == 0, out
     assert "same-model.json is a committed reference with this machine's automatic name" in out
-    assert "(machine 'same-model-local')" in out and "1 to run" in out
+    assert "(machine 'same-model-local')" in out and "no up-to-date results for 1 of 1 group(s)" in out
     assert (root / "results" / "same-model.json").read_bytes() == reference  # the reference is untouched
     assert (root / "results" / "same-model-local.json").exists()
     assert "snippets/t/good.py python/a: your cpu (" in out and "the reference cpu" in out
@@ -120,7 +139,7 @@ def test_an_uncommitted_file_with_the_automatic_name_is_this_machines_own(root, 
     save_reference(root, "ref", "mine", 2.0)
     code, out = compare_cli(root, "--yes", capsys=capsys)
     assert code == 0, out
-    assert "committed reference" not in out and "(machine 'mine')" in out and "1 up to date" in out
+    assert "committed reference" not in out and "(machine 'mine')" in out and "no up-to-date results" not in out
     assert "is 2× the reference cpu" in out
 
 

@@ -2,9 +2,12 @@
 
 Before anything runs it says what it will do: which file holds this machine's results, how many
 groups this machine has no up-to-date results for, and how long measuring them takes (the same
-estimate as `run --dry-run`). On a terminal it asks before measuring; `--yes` measures without
-asking, `--no-run` compares only what is measured already. Then, for every case measured both
-here and on a reference machine, it prints how many times faster (or slower) this machine is.
+estimate as `run --dry-run`; `-v` adds the devices not used and how the workers are isolated). On a
+terminal it asks before measuring; `--yes` measures without asking, `--no-run` measures nothing and
+compares only what is measured already. Then, for every case measured both here and on a reference
+machine, it prints how many times faster (or slower) this machine is, and at the end what it compared
+(which file against which) and, where cases are left unmeasured, the command that measures them and
+how long it takes. Nothing to compare exits 1.
 
 This machine's results never come from a reference file: when the automatic name (CPU model,
 GPU, threads) is that of a results file committed to the repository, a machine of the same model
@@ -16,6 +19,7 @@ measures and marks the figures measured while busy.
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -42,6 +46,8 @@ def setup(parser) -> None:
                         help="measure nothing: compare only the cases this machine has measured already")
     parser.add_argument("--yes", "-y", action="store_true",
                         help="measure what is missing without asking (compare asks on a terminal)")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="the whole plan: devices not used, how the workers are isolated")
     parser.set_defaults(run=run)
 
 
@@ -101,12 +107,16 @@ def run(args) -> int:
         console.print("[red]compare:[/] " + escape(str(error)), highlight=False, soft_wrap=True)
         return 2
     machine = the_plan.machine
-    run_verb.print_plan(console, the_plan, config)
+    todo = [g for g in the_plan.groups if g.status == "run"]
+    if args.verbose or args.dry_run:
+        run_verb.print_plan(console, the_plan, config)
+    else:
+        console.print(f"compare: this machine's results: {the_plan.results_path} (machine {machine!r}), "
+                      f"size {config.size}", highlight=False)
     if args.dry_run:
         run_verb.print_dry_run(console, the_plan)
         return 1 if the_plan.errors else 0
 
-    todo = [g for g in the_plan.groups if g.status == "run"]
     load = load_per_core()
     busy = load is not None and load > BUSY_LOAD_PER_CORE
     measure = bool(todo) and not args.no_run
@@ -146,7 +156,23 @@ def run(args) -> int:
         console.print("[red]BAD SNIPPET[/] " + escape(line), highlight=False)
     if the_plan.errors:
         code = 1
-    return _print_comparison(console, args, config, machine, started if measure and busy else None, load, code)
+    code = _print_comparison(console, args, config, machine, started if measure and busy else None, load, code)
+    left = [g for g in the_plan.groups if g.status == "run"]  # still unmeasured (none after a full run)
+    if left:
+        console.print(f"compare: next: `{_next_command(args)}` measures the {len(left)} group(s) this "
+                      f"machine has no up-to-date results for, in about {sum(g.estimate_s for g in left):.0f} s "
+                      f"(--dry-run lists them)", highlight=False)
+    return code
+
+
+def _next_command(args) -> str:
+    """This compare again, measuring: the options that chose what to compare kept, --yes added."""
+    words = ["python -m ramverk compare", "--yes"] + (["--quick"] if args.quick else [])
+    for option in ("only", "device", "machine", "threads", "results_dir", "root"):
+        if getattr(args, option, None) is not None:
+            words.append(f"--{option.replace('_', '-')} {shlex.quote(str(getattr(args, option)))}")
+    words += [f"--reference {shlex.quote(name)}" for name in args.reference or []]
+    return " ".join(words)
 
 
 def _print_comparison(console, args, config, machine: str, busy_since, load, code: int) -> int:
@@ -171,10 +197,11 @@ def _print_comparison(console, args, config, machine: str, busy_since, load, cod
         console.print(f"compare: no reference results besides this machine's ({machine}) in {config.results_dir}")
         return code
     mine = [r for name, r in merged.entries if name == machine and r.case.size == config.size]
+    against = ", ".join(f"{name} ({sum(n == name for n, _ in merged.entries)} record(s))" for name in references)
     if not mine:
-        console.print(f"compare: this machine ({machine}) has no {config.size} results in {config.results_dir} yet; "
-                      "run compare without --no-run (or `ramverk run`) to measure them")
-        return code
+        console.print(f"compare: compared nothing: this machine ({machine}) has no {config.size} results in "
+                      f"{config.results_dir} yet, to hold against {against}", highlight=False)
+        return code or 1
     theirs: dict[tuple, list] = {}
     for name, record in merged.entries:
         if name in references:
@@ -198,11 +225,14 @@ def _print_comparison(console, args, config, machine: str, busy_since, load, cod
                          f"({record.device.name}) is {speedup:.2g}× the reference {ref.device.kind} "
                          f"({ref.device.name}, {name}){changed}{flag}")
     if not lines:
-        console.print("compare: no case measured both here and on the reference machine(s)")
-        return code
+        console.print(f"compare: compared nothing: no case is measured both here ({machine}) and on {against}",
+                      highlight=False)
+        return code or 1
     console.print(table)
     for line in lines:
         console.print(escape(line))
+    console.print(f"compare: compared {len(mine)} {config.size} record(s) of this machine ({machine}) with {against}: "
+                  f"{len(lines)} pair(s)", highlight=False)
     if marked:
         console.print(f"[yellow]note:[/] {marked} result(s) marked \"measured while busy\" were measured at a load "
                       f"average of {load:.2f} per core; their speed-ups can be several times too low. "
