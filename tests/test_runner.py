@@ -395,3 +395,53 @@ def test_results_are_not_written_from_a_dirty_checkout_unless_asked(root, capsys
     ns = parser.parse_args(["run", "--root", str(root), "--quick", "--machine", "test", "--allow-dirty"])
     assert ns.run(ns) == 0, capsys.readouterr().out
     assert {r.dirty for r in records(root)} == {True}
+
+
+# One process's part of a run: wait for the go file, then write each record as the runner does (one group at a time).
+WRITER = '''
+import sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+from ramverk.contract.results_model import Case, Device, Machine, Record, Statistics
+from ramverk.results import results_store
+path, go, first, last, locked = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1"
+machine = Machine(name="m", cpu_model="CPU", logical_cores=2, os="Linux", python="3.11")
+stats = Statistics(median_s=1.0, q1_s=1.0, q3_s=1.0, min_s=1.0, max_s=1.0, n=1, number=1)
+Path(f"{go}.ready{first}").touch()
+while not go.exists():
+    time.sleep(0.001)
+for i in range(first, last):
+    record = Record(snippet=f"s/x{i}.py", snippet_hash="sha256:0", case=Case(framework="python", mode="a", size="full",
+                    params={}), device=Device(kind="cpu", name="CPU, 1 thread"), framework_version="3.11", threads=1,
+                    stats=stats, date_utc=datetime(2026, 1, 1, tzinfo=UTC), commit="abc", dirty=False)
+    if locked:
+        results_store.update(path, machine, [record])
+    else:  # the runner's sequence before the lock
+        results_store.save(path, results_store.upsert(results_store.load(path), machine, [record]))
+'''
+
+
+def _two_writers(tmp_path: Path, locked: bool, n: int = 65) -> int:
+    """Two real processes add records 0..n-1 (split between them) to one file at once; how many it ends with."""
+    path, go = tmp_path / "m.json", tmp_path / "go"
+    for stale in [path, go, *tmp_path.glob("go.ready*")]:
+        stale.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(SCRIPTS)}
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(go), str(first), str(last), str(int(locked))],
+                                env=env) for first, last in ((0, n // 2), (n // 2, n))]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("go.ready*"))) < 2:  # both have imported pydantic and wait for the go
+        assert time.monotonic() < deadline and all(w.poll() is None for w in writers), "a writer did not start"
+        time.sleep(0.01)
+    go.touch()
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    return len(results_store.load(path).records)
+
+
+@pytest.mark.slow  # about 15 s on two busy cores: 4 x 65 atomic (fsync'ed) writes
+def test_two_runs_writing_one_results_file_at_once_lose_no_record(tmp_path):
+    unlocked = _two_writers(tmp_path, locked=False)
+    assert unlocked < 65, "the control: without the lock, the two writers should overwrite each other's records"
+    counts = [_two_writers(tmp_path, locked=True) for _ in range(3)]
+    print(f"\n65 records from two processes at once: {unlocked} without the lock, {counts} with it")
+    assert counts == [65, 65, 65]

@@ -362,9 +362,8 @@ def execute(the_plan: Plan, config: Config, progress=None) -> None:
             new = records_for(group, config, commit, dirty)
             kept += new
             try:
-                if the_plan.unsaved is None:
-                    existing = results_store.load(the_plan.results_path)
-                    results_store.save(the_plan.results_path, results_store.upsert(existing, machine, new))
+                if the_plan.unsaved is None:  # under the file's lock: another run may be writing it too
+                    results_store.update(the_plan.results_path, machine, new)
             except OSError as error:
                 the_plan.unsaved = Path(tempfile.gettempdir()) / f"ramverk-unsaved-{the_plan.machine}-{os.getpid()}.json"
                 the_plan.save_error = f"{the_plan.results_path}: {error.strerror or error}"

@@ -7,12 +7,16 @@
 * Every write is atomic: a temporary file in the same folder, flushed and fsync'ed, then
   os.replace (and the folder fsync'ed), so a run killed at any moment leaves either the old
   or the new file, both complete.
+* `update` (load, upsert, save) holds an exclusive lock on the file's folder throughout (fcntl.flock),
+  so two runs writing one file at once each add their records and lose none of the other's.
 * Merging several machines' files gives the same records in the same order whatever order
   the files are read in; duplicates that disagree are reported, never dropped silently.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import tempfile
@@ -112,6 +116,29 @@ def upsert(results: ResultsFile | None, machine: Machine, records: list[Record])
     for record in records:
         by_key[record.key()] = record
     return ResultsFile(machine=machine, records=_sorted(list(by_key.values())))
+
+
+@contextlib.contextmanager
+def locked(path: Path):
+    """Hold an exclusive lock on path's folder (made if missing) until the block ends: one writer of its files
+    at a time. The folder, not a lock file beside the results, so nothing is left in results/; a lock dies with
+    its process, so a killed run blocks no one."""
+    folder = Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def update(path: Path, machine: Machine, records: list[Record]) -> ResultsFile:
+    """Add records to the file at path (load, upsert, save) under its lock, so concurrent runs lose nothing."""
+    with locked(path):
+        results = upsert(load(path), machine, records)
+        save(path, results)
+    return results
 
 
 @dataclass
