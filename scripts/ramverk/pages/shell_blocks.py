@@ -11,7 +11,10 @@ pytest-codeblocks executes ```sh and ```bash fences as well as ```python. The po
 
 A ```bash block passes the check only if every command in it is on ALLOWED and no word
 points outside the working directory: no absolute path (except /dev/null), no `~`, no `..`,
-no `$HOME`-style variables, no command substitution, no background jobs, no `cd`.
+no `$HOME`-style variables, no command substitution, no background jobs, no `cd`. The command
+is found after `env`'s options and assignments too (`env bash -c ...` runs bash), `python -m`
+names a module on PYTHON_MODULES however it is spelled (`-mhttp.server`, `-Im http.server`), and
+an allowed command's option that runs another program (`sort --compress-program`) is refused.
 An allowlist rather than a denylist: a careless or hostile pull request cannot find a command
 the list forgot, and a writer who needs another harmless command adds it here, in review.
 """
@@ -57,8 +60,11 @@ FORBIDDEN = {
 }
 SEPARATORS = {";", "&&", "||", "|", "\n", "(", ")", "{", "}", "!"}
 ALLOWED_ABSOLUTE = {"/dev/null", "/dev/stdout", "/dev/stderr"}
+# The modules `python -m` may run: none installs, serves or runs the project's tools.
+PYTHON_MODULES = frozenset({"json.tool", "timeit", "platform"})
+# Options of allowed commands that run another program or change directory, whatever it is.
+RUNS_ANOTHER = {"sort": ("--compress-program",), "env": ("-S", "--split-string", "-C", "--chdir")}
 HOME_VARS = re.compile(r"\$\{?(HOME|USER|PWD|OLDPWD|TMPDIR|XDG_\w+|GITHUB_\w+|\w*TOKEN\w*|\w*SECRET\w*)\b")
-PYTHON_MODULES = re.compile(r"\bpython3?\s+-m\s+(pip|ensurepip|venv|http\.server|ramverk)\b")
 
 
 def problems() -> list[str]:
@@ -91,8 +97,6 @@ def lint_bash(code: str) -> list[str]:
         out.append(f"uses ${m[1]}, which points outside the block's directory or at credentials")
     if re.search(r"(?<![&>|])&(?![&>])", code):
         out.append("starts a background job (&); it would outlive the block")
-    for m in PYTHON_MODULES.finditer(code):
-        out.append(f"runs `python -m {m[1]}`; a block may run Python code, not installers, servers or the project's tools")
     if "<<" in code:
         out.append("uses a here-document; put the text in a file with printf instead")
     try:
@@ -102,26 +106,85 @@ def lint_bash(code: str) -> list[str]:
         words = list(lexer)
     except ValueError as error:
         return out + [f"does not parse: {error}"]
-    command_next = True
+    for command in _commands(words):
+        out.extend(_command_problems(command))
+    return list(dict.fromkeys(out))
+
+
+def _commands(words: list[str]) -> list[list[str]]:
+    """The words split into simple commands at separators (redirection operators dropped)."""
+    commands: list[list[str]] = [[]]
     for word in words:
         if word in SEPARATORS or set(word) <= set(";&|()"):
-            command_next = True
+            commands.append([])
+        elif not set(word) <= set("<>"):
+            commands[-1].append(word)
+    return [c for c in commands if c]
+
+
+def _command_problems(words: list[str]) -> list[str]:
+    out = []
+    while words and re.fullmatch(r"[A-Za-z_]\w*=.*", words[0]):  # VAR=value before a command
+        out.extend(_path_problems(words[0].split("=", 1)[1]))
+        words = words[1:]
+    if not words:
+        return out
+    name, args = words[0], words[1:]
+    if name in FORBIDDEN:
+        return out + [f"runs `{name}`, which {FORBIDDEN[name]}"]
+    if name not in ALLOWED:
+        return out + [f"runs `{name}`, which is not on the allowed list in scripts/ramverk/pages/shell_blocks.py"]
+    for arg in args:
+        if arg.startswith(RUNS_ANOTHER.get(name, ("\0",))):
+            out.append(f"uses `{name} {arg}`, which runs another program or leaves the block's directory")
+    if name == "env":
+        command = _after_env(args)
+        if command:  # env runs it: the same rules as for a command of its own
+            return out + _command_problems(command)
+    if name in ("python", "python3"):
+        module = _python_module(args)
+        if module is not None and module not in PYTHON_MODULES:
+            out.append(f"runs `python -m {module}`; a block may run Python code, not installers, servers or the "
+                       f"project's tools (modules allowed: {', '.join(sorted(PYTHON_MODULES))})")
+    for arg in args:
+        out.extend(_path_problems(arg))
+    return out
+
+
+def _after_env(args: list[str]) -> list[str]:
+    """The command `env ARGS` runs (its options and NAME=value assignments skipped), or [] when it only prints."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return args[i + 1:]
+        if arg in ("-u", "--unset"):
+            i += 2
             continue
-        if set(word) <= set("<>"):
+        if arg.startswith("-") or re.fullmatch(r"[A-Za-z_]\w*=.*", arg):
+            i += 1
             continue
-        if command_next:
-            command_next = False
-            if re.fullmatch(r"[A-Za-z_]\w*=.*", word):  # VAR=value before a command
-                command_next = True
-                out.extend(_path_problems(word.split("=", 1)[1]))
-                continue
-            if word in FORBIDDEN:
-                out.append(f"runs `{word}`, which {FORBIDDEN[word]}")
-            elif word not in ALLOWED:
-                out.append(f"runs `{word}`, which is not on the allowed list in scripts/ramverk/pages/shell_blocks.py")
-            continue
-        out.extend(_path_problems(word))
-    return list(dict.fromkeys(out))
+        return args[i:]
+    return []
+
+
+def _python_module(args: list[str]) -> str | None:
+    """The module of `python ARGS -m MODULE` however written (`-mX`, `-Im X`), or None when it runs none."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--" or not arg.startswith("-") or arg.startswith("--"):
+            return None  # a script (or the end of the options): no -m
+        i += 1
+        for j, flag in enumerate(arg[1:], start=1):
+            if flag == "c":
+                return None  # code follows: python -c CODE
+            if flag == "m":
+                return arg[j + 1:] or (args[i] if i < len(args) else "")
+            if flag in "WX":  # an option with a value: the rest of this word, or the next word
+                i += j == len(arg) - 1
+                break
+    return None
 
 
 def _path_problems(word: str) -> list[str]:
