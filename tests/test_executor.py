@@ -6,9 +6,12 @@ block's verdict, and a block that takes the server down. Each must fail to forge
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from ramverk.checks import code_blocks
-from ramverk.executor import serving
+from ramverk.executor import sandbox, serving
 from ramverk.executor.spawners import ForkServer, Fresh, Program
 
 
@@ -221,3 +224,16 @@ def test_verdicts_come_back_in_the_programs_order_whatever_order_the_server_runs
     assert [v.stdout for v in verdicts] == ["json\n", "csv\n", "json\n", "decimal\n"]
     # each zygote is made once, standard-library imports are not preloaded: one zygote for all four
     assert [z["zygote"] for z in server.zygotes] == [[]]
+
+
+@pytest.mark.skipif(not sandbox.isolation().as_user,
+                    reason=f"contributor code runs as this user here: {sandbox.isolation().describe()}")
+def test_a_served_block_cannot_trace_the_process_it_was_forked_from():
+    """A zygote runs the next blocks too: a block that traced it could change what they print (issue 24, item 7)."""
+    probes = (Path(__file__).parent / "fixtures" / "sandbox_probes.py").read_text()
+    code = probes.replace('if __name__ == "__main__":', "if False:") + "\nptrace()\n"
+    [verdict] = _run(code)
+    assert verdict.ok and verdict.how == "served", verdict
+    seen = json.loads(verdict.stdout)
+    assert seen["child"] == "attached", f"the control: tracing its own child must work ({seen})"
+    assert seen["1"] == seen["parent"] == "Operation not permitted", seen

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -102,7 +103,9 @@ def test_repo_docs_and_results_are_read_only(tmp_path):
     assert outcome.pop(str(tmp_path)) == "writable", "the working directory must stay writable"
     writable = [path for path, what in outcome.items() if what == "writable"]
     assert not writable, f"contributor code can write {writable}"
-    assert all("Read-only file system" in what for what in outcome.values()), outcome
+    # A folder is refused by the read-only mount; a file also by its owner (root), when the code runs as another user.
+    assert all("Read-only file system" in what or (HOW.as_user and "Permission denied" in what)
+               for what in outcome.values()), outcome
 
 
 @needs_bwrap
@@ -210,28 +213,100 @@ def test_no_capabilities_and_a_private_tmp(tmp_path):
     visible = Path("/tmp") / f"ramverk-host-file-{uuid.uuid4().hex}"
     visible.write_text("host")
     try:
-        listing = json.loads(probe(tmp_path, "listing", "/tmp").stdout)["/tmp"]
+        listing = json.loads(probe(tmp_path, "listing", "/tmp", env={"HOME": str(tmp_path)}).stdout)["/tmp"]
     finally:
         visible.unlink()
     assert visible.name not in listing
     # Only the test's own folder, and the interpreter or checkout when they live under /tmp (as in a CI clone).
-    own = {p.relative_to("/tmp").parts[0] for p in sandbox._own_code()}
+    own = {p.relative_to("/tmp").parts[0] for p in sandbox._own_code() if Path("/tmp") in p.parents}
     assert str(tmp_path).startswith("/tmp/") and set(listing) == {str(tmp_path).split("/")[2]} | own
 
 
+# What a home folder outside /tmp holds that a block read before (issue 24, item 4).
+CREDENTIALS = {".cache/huggingface/token": "hf_secret", ".pgpass": "db:5432:*:u:pw", ".ssh/id_ed25519": "PRIVATE KEY",
+               ".config/git/credentials": "https://u:ghp_x@github.com", ".cargo/credentials.toml": "token = 'x'",
+               ".bash_history": "export AWS_SECRET_ACCESS_KEY=x", ".netrc": "machine github.com password hunter2"}
+
+
+def _harness(code: str, env: dict) -> str:
+    """Run code (which gets `sandbox`, `sys` and PROBES) in a fresh harness process with env; its stdout."""
+    script = f"import sys; from ramverk.executor import sandbox; PROBES = {str(PROBES)!r}\n{code}"
+    proc = subprocess.run([sys.executable, "-c", script], env={**env, "PYTHONPATH": str(ROOT / "scripts")},
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
 @needs_bwrap
-def test_home_credential_files_are_hidden(tmp_path):
-    home = tmp_path / "home"
-    (home / ".ssh").mkdir(parents=True)
-    (home / ".ssh" / "id_ed25519").write_text("PRIVATE KEY")
-    (home / ".netrc").write_text("machine github.com password hunter2")
-    (home / "notes.txt").write_text("readable")
+def test_the_home_folder_is_hidden_and_home_is_empty(tmp_path):
+    home = tmp_path / "home"  # outside the private /tmp's reach: the harness's own home
+    for rel, text in CREDENTIALS.items():
+        (home / rel).parent.mkdir(parents=True, exist_ok=True)
+        (home / rel).write_text(text)
     work = tmp_path / "work"
     work.mkdir()
-    paths = [str(home / ".ssh"), str(home / ".netrc"), str(home / "notes.txt")]
-    seen = json.loads(probe(work, "listing", *paths, env={"HOME": str(home)}, readable=[home]).stdout)
-    # A folder shows empty; a file is masked by /dev/null on a nodev mount, so it cannot be opened.
-    assert seen == {paths[0]: [], paths[1]: "PermissionError: Permission denied", paths[2]: "readable"}
+    paths = [str(home / rel) for rel in CREDENTIALS]
+    code = (f"r = sandbox.run([sys.executable, PROBES, 'listing', {str(home)!r}, *{paths!r}], {str(work)!r}, timeout=30)\n"
+            f"e = sandbox.run([sys.executable, PROBES, 'env'], {str(work)!r}, timeout=30)\n"
+            f"print(r.stdout + e.stdout if not (r.returncode or e.returncode) else r.stderr + e.stderr)")
+    seen, env = map(json.loads, _harness(code, {**os.environ, "HOME": str(home)}).split("\n")[:2])
+    assert all(Path(path).read_text() for path in paths)  # the control: the harness reads them all
+    assert seen.pop(str(home)) == [], "the home folder must show empty"
+    assert all(what == "FileNotFoundError: No such file or directory" for what in seen.values()), seen
+    assert env["HOME"] != str(home) and str(home) not in json.dumps(env), env
+
+
+@needs_bwrap
+def test_git_folders_are_hidden(tmp_path):
+    """The checkout's .git (CI keeps its token in .git/config) and that of a repository a bound folder is in."""
+    assert (ROOT / ".git").is_dir(), "the control: this checkout has a .git"
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "config").write_text('[http]\n\textraheader = AUTHORIZATION: basic x-access-token:ghs_x\n')
+    (repo / "snippets").mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    targets = [str(ROOT / ".git"), str(ROOT / ".git" / "config"), str(repo / ".git" / "config")]
+    seen = json.loads(probe(work, "listing", *targets, readable=[repo / "snippets"]).stdout)
+    assert seen == {targets[0]: [], targets[1]: "FileNotFoundError: No such file or directory",
+                    targets[2]: "FileNotFoundError: No such file or directory"}
+
+
+@needs_bwrap
+def test_only_allowed_variables_reach_contributor_code(tmp_path):
+    secrets = {"DATABASE_URL": "postgres://u:pw@db/x", "https_proxy": "http://u:pw@proxy:3128",
+               "SENTRY_DSN": "https://key@sentry.example/1", "GITHUB_TOKEN": "ghs_x", "RAMVERK_TEST_TOKEN": "x"}
+    code = ("import os; assert all(os.environ[k] for k in %r)\n"  # the control: the harness has them
+            "r = sandbox.run([sys.executable, PROBES, 'env'], %r, timeout=30, env={'RAMVERK_QUICK': '1'})\n"
+            "print(r.stdout)") % (sorted(secrets), str(tmp_path))
+    env = json.loads(_harness(code, {**os.environ, **secrets, "OMP_NUM_THREADS": "2", "LC_ALL": "C.UTF-8"}))
+    assert not set(secrets) & set(env), env
+    assert not any(value in json.dumps(env) for value in secrets.values())
+    assert env["OMP_NUM_THREADS"] == "2" and env["LC_ALL"] == "C.UTF-8" and env["RAMVERK_QUICK"] == "1"
+    assert set(env) - {"PWD"} <= sandbox.ALLOWED_ENV | {"HOME"} | {k for k in env if k.startswith(("LC_", "RAMVERK_"))}
+
+
+@needs_bwrap
+def test_a_shared_writable_folder_is_the_runs_own_copy(tmp_path):
+    shared = ROOT / ".cache" / f"sandbox-test-{uuid.uuid4().hex}"  # outside the temporary directory: shared
+    shared.mkdir(parents=True)
+    try:
+        (shared / "entry").write_text("good")
+        (shared / "locks").mkdir()
+        first = json.loads(probe(tmp_path, "poison", str(shared), writable=[shared]).stdout)
+        second = json.loads(probe(tmp_path, "poison", str(shared), writable=[shared]).stdout)
+        assert first == {"seen": "good", "now": "poisoned"}, "the control: the run wrote its copy"
+        assert second["seen"] == "good", "one run's write reached the next run"
+        assert (shared / "entry").read_text() == "good" and not (shared / "planted").exists()
+    finally:
+        shutil.rmtree(shared)
+
+
+@pytest.mark.skipif(not HOW.as_user, reason=f"contributor code runs as this user here: {HOW.describe()}")
+def test_contributor_code_cannot_trace_the_sandboxs_init_or_its_parent(tmp_path):
+    seen = json.loads(probe(tmp_path, "ptrace").stdout)
+    assert seen["child"] == "attached", f"the control: tracing its own child must work ({seen})"
+    assert seen["1"] == seen["parent"] == "Operation not permitted", seen
 
 
 def test_gpu_device_nodes_are_bound_into_the_sandbox(tmp_path):

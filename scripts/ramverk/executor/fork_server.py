@@ -11,8 +11,10 @@ kinds of process, and who may say what:
 * A zygote has run some leading import statements and nothing else. The zygote for
   (s1, ..., sk) is forked from the one for (s1, ..., sk-1), so programs that share their first
   imports share their cost. It runs programs on request, in a forked child each, and tells the root
-  each child's exit status. It only ever ran statements that every program it serves runs first
-  itself, so a forged status could only come from the program's own code.
+  each child's exit status. It is non-dumpable, as the root it was forked from, so a program
+  cannot trace the process it was forked from (nor, through it, the programs forked after it).
+  It only ever ran statements that every program it serves runs first itself, so a forged status
+  could only come from the program's own code.
 * A program's child gets two fresh pipes from the root for its stdout and stderr, closes every
   other descriptor before its code runs (the report channel and the control socket included), and
   becomes `python SCRIPT` started in its working directory.
@@ -64,11 +66,11 @@ def main(plan_path: str) -> None:
         root.close()
 
 
-def _non_dumpable() -> None:
+def _non_dumpable(dumpable: int = 0) -> None:
     if sys.platform.startswith("linux"):
         import ctypes
 
-        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: /proc/<pid>/fd and ptrace are closed to others
+        ctypes.CDLL(None).prctl(4, dumpable, 0, 0, 0)  # PR_SET_DUMPABLE 0: /proc/<pid>/fd and ptrace are closed to others
 
 
 class Root:
@@ -291,6 +293,9 @@ def _child(script: str, cwd: str, out: int, err: int) -> None:
         os.setpgid(0, 0)  # its own process group, so a timeout kills what it started too
     except OSError:
         pass
+    # Dumpable, as `python SCRIPT` is: run as the sandbox's user, a non-dumpable process cannot read its own
+    # /proc/self/fd (owned by root then); the zygote stays closed.
+    _non_dumpable(1)
     os.dup2(out, 1)
     os.dup2(err, 2)
     os.closerange(3, _max_fd())  # the control socket and its pipes' spare copies: nothing to forge with
