@@ -237,10 +237,13 @@ from fixtures.payloads_site import PAYLOADS, page_text  # noqa: E402
 from fixtures.payloads_site import build as build_probe_site  # noqa: E402
 from fixtures.payloads_site import make_site as make_probe_site  # noqa: E402
 
-LIVE = [p for p in PAYLOADS if p.get("live")]
+LIVE = [p for p in PAYLOADS if p.get("live") and "config_line" not in p]
+LIVE_CONFIG = [p for p in PAYLOADS if p.get("live") and "config_line" in p]
 SLOT = "RAMVERKPAYLOADSLOT"
-TRICKY = ("# &lt;img src=x onerror=console.log('pwned')&gt;\n\n"
-          "## &lt;svg onload=console.log('pwned')&gt; in a heading\n\nText `<script>console.log('pwned')</script>`.\n")
+# Headings with entities that decode to text, not markup (markup once decoded is refused: test_publish_safety)
+TRICKY = ("# x &lt; y &amp;&amp; z &gt; w\n\n"
+          "## a &lt; b in a heading\n\n&lt;img src=x onerror=console.log('pwned')&gt; and "
+          "&lt;svg onload=console.log('pwned')&gt; in text, `<script>console.log('pwned')</script>` in code.\n")
 
 
 @pytest.fixture(scope="module")
@@ -370,3 +373,37 @@ def test_escaped_markup_in_headings_stays_text(probe_tab, probe_site):
     """Entities in headings pass the sanitiser as text; the theme's title, nav and toc keep them text."""
     for lang in ("", "en/"):
         assert _visit(probe_tab, f"{probe_site}/{lang}tricky/") == []
+
+
+@pytest.fixture(scope="module")
+def config_payload_events(browser, tmp_path_factory):
+    """mkdocs.yml's strings (nav titles, their translations, copyright) as the theme prints them: the tiny
+    site with every live config payload, built without the publish_safety hook (the control) and with it.
+    -> (kind, payload id) -> what that payload logged on the site's pages, both languages."""
+    pages = ["", "en/", *(f"{lang}p/{p['id']}/" for p in LIVE_CONFIG if "page" in p for lang in ("", "en/"))]
+    events = {}
+    for kind, guarded in (("raw", False), ("clean", True)):
+        root = make_probe_site(tmp_path_factory.mktemp(f"config-{kind}-src"), LIVE_CONFIG, guarded=guarded)
+        site = tmp_path_factory.mktemp(f"config-{kind}-site")
+        proc = build_probe_site(root, site)
+        if guarded:
+            assert proc.returncode != 0 and not any(site.rglob("*.html")), proc.stdout[-2000:] + proc.stderr[-2000:]
+        else:
+            assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                 functools.partial(_QuietProbeHandler, directory=str(site)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            seen = _visit_each(browser, {page: f"http://127.0.0.1:{server.server_address[1]}/{page}" for page in pages})
+        finally:
+            server.shutdown()
+        for payload in LIVE_CONFIG:
+            events[kind, payload["id"]] = [e for page in pages for e in seen[page] if payload["id"] in e]
+    return events
+
+
+@pytest.mark.parametrize("payload", LIVE_CONFIG, ids=[p["id"] for p in LIVE_CONFIG])
+def test_config_payload_runs_nothing_and_its_control_does(config_payload_events, payload):
+    """Without the hook the string runs on the published pages; with it the build fails and publishes nothing."""
+    assert config_payload_events["raw", payload["id"]], "the unguarded probe did nothing"
+    assert config_payload_events["clean", payload["id"]] == []

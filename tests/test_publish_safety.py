@@ -7,12 +7,13 @@ fails the strict build, naming file and line; legitimate content still passes bo
 from __future__ import annotations
 
 import pytest
-from fixtures.payloads_site import GOOD, LINE, PAYLOADS, build, make_site, page_text, run_check
+from fixtures.payloads_site import GOOD, LINE, PAYLOADS, build, config_line, make_site, page_text, run_check
 from ramverk.checks import page_safety
 from ramverk.pages import page_source, sanitise
 
+CONFIG_LEVEL = [p for p in PAYLOADS if "config_line" in p]
 FILE_LEVEL = [p for p in PAYLOADS if p.get("symlinks") or any(f.startswith("docs/") for f in p.get("files") or {})]
-PAGE_LEVEL = [p for p in PAYLOADS if p not in FILE_LEVEL]
+PAGE_LEVEL = [p for p in PAYLOADS if p not in FILE_LEVEL + CONFIG_LEVEL]
 ONLY_TEXT = [p for p in PAGE_LEVEL if not (p.get("files") or p.get("sizes")) and "--8<--" not in p.get("page", "")]
 ids = [p["id"] for p in PAYLOADS]
 
@@ -28,16 +29,19 @@ def expected_where(payload: dict, page: str) -> str:
 
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
-    """One tiny site holding every payload on its own page, and one `check` over it."""
+    """One tiny site holding every payload on its own page (and its settings in mkdocs.yml), and one
+    `check` over it."""
     root = make_site(tmp_path_factory.mktemp("probe-check"), PAYLOADS)
-    return run_check(root, "snippets", "safety", "files")
+    return root, run_check(root, "snippets", "safety", "files")
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=ids)
 def test_check_reports_the_payload_at_its_line(checked, payload):
+    root, checked = checked
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert "Traceback" not in checked.stdout + checked.stderr
-    where = expected_where(payload, f"docs/p/{payload['id']}.en.md")
+    where = (f"mkdocs.yml:{config_line(root, payload)}: " if "config_line" in payload
+             else expected_where(payload, f"docs/p/{payload['id']}.en.md"))
     lines = [line for line in checked.stdout.splitlines() if line.startswith(where)]
     assert any(payload["expect"] in line for line in lines), \
         f"expected {where}...{payload['expect']!r} in:\n{checked.stdout}"
@@ -48,7 +52,7 @@ def test_sanitiser_flags_the_payload(payload):
     text = page_text(payload)
     problems = page_safety.lint_safety("x.md", text)
     assert any(payload["expect"] in p for p in problems), problems
-    if "page" in payload:
+    if "page" in payload and not payload.get("title"):
         html = page_safety.render("x.md", page_source.expand(text, lenient=True))
         assert sanitise.findings(html), html
         assert not sanitise.findings(sanitise.clean(html)), "what the site publishes is clean"
@@ -73,6 +77,100 @@ def test_strict_build_fails_naming_every_page_payload(tmp_path):
     proc = build(root, tmp_path / "site")
     _assert_named(proc, PAGE_LEVEL, lambda p, lang: f"docs/p/{p['id']}.{lang}.md")
     assert not (tmp_path / "site" / "p").exists(), "no payload page may be written"
+
+
+@pytest.mark.slow
+def test_strict_build_fails_naming_every_config_payload(tmp_path):
+    """Strings of mkdocs.yml the theme prints: on_config stops the build before any page, naming each line."""
+    root = make_site(tmp_path / "src", CONFIG_LEVEL)
+    proc = build(root, tmp_path / "site")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output[-3000:]
+    for payload in CONFIG_LEVEL:
+        where = f"mkdocs.yml:{config_line(root, payload)}: "
+        assert any(where in line and payload["expect"] in line for line in output.splitlines()), \
+            f"{payload['id']}: {where}{payload['expect']}\n\n{output[-4000:]}"
+    assert not any((tmp_path / "site").rglob("*.html")), "nothing is published"
+
+
+# A template override (a hostile pull request may change the theme too): only the final pass sees it.
+FOOTER_OVERRIDE = ('{% extends "base.html" %}\n{% block footer %}{% if config.theme.language == "LANG" %}'
+                   '<img src=x onerror=console.log(\'pwned\')><script src="https://evil.example/x.js"></script>'
+                   '{% endif %}{% endblock %}\n')
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang, prefix", [("sv", ""), ("en", "en/")])
+def test_the_final_pass_fails_the_build_on_either_languages_published_html(tmp_path, lang, prefix):
+    """The last step judges every written .html file of each language (English is built in a forked
+    process), names each and removes it; the theme's own scripts pass."""
+    root = make_site(tmp_path / "src")
+    (root / "overrides").mkdir()
+    (root / "overrides" / "main.html").write_text(FOOTER_OVERRIDE.replace("LANG", lang), encoding="utf-8")
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(config.replace("  font: false\n", "  font: false\n  custom_dir: overrides\n"),
+                                     encoding="utf-8")
+    proc = build(root, tmp_path / "site")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output[-3000:]
+    page = f"{prefix}index.html"
+    assert f"\n  {page}: event handler onerror= on <img>" in output, output[-4000:]
+    assert f"\n  {page}: <script> that is not the theme's own (src='https://evil.example/x.js')" in output
+    assert not (tmp_path / "site" / page).exists(), f"{page} was left published"
+    assert output.count("<script> that is not the theme's own") == output.count("evil.example/x.js"), output[-4000:]
+
+
+def test_final_pass_allows_the_theme_and_refuses_what_template_strings_carry():
+    scripts = sanitise.theme_script_sources(["assets/javascripts/sortable-tables.js"])
+    ok = ('<!doctype html><html lang="en"><head><title>x &lt; y - Site</title>'
+          '<script src="../assets/javascripts/sortable-tables.js"></script>'
+          '<script id="__config" type="application/json">{"base": ".."}</script>'
+          '<script>var target=document.getElementById(location.hash.slice(1));target&&target.name&&'
+          '(target.checked=target.name.startsWith("__tabbed_"))</script>'
+          '<link rel="canonical" href="https://example.org/x/"></head><body><a href="https://example.org/">a</a>'
+          '<img alt="a chart" src="data:image/svg+xml;base64,PHN2Zy8+"></body></html>')
+    assert sanitise.document_problems("x/index.html", ok, scripts) == []
+    hostile = {
+        "<title>Evil </title><svg onload=alert('nbtitle')> - Ramverk</title>": "event handler onload= on <svg>",
+        '<nav><a href="java&#x09;script:alert(1)">Hem</a></nav>': "javascript: URL in <a href>",
+        '{"cells": [{"outputs": [{"data": {"text/html": "<img src=x onerror=alert(1)>"}}]}]}':
+            "event handler onerror= on <img>",
+        '<body onload="alert(1)">': "event handler onload= on <body>",
+        '<meta http-equiv="refresh" content="0;url=https://evil.example/">': "<meta http-equiv='refresh'>",
+        '<script src="../assets/javascripts/other.js"></script>': "<script> that is not the theme's own",
+        "<script>var target=1;alert(1)</script>": "<script> that is not the theme's own",
+        '<iframe src="x.html"></iframe>': "<iframe> is not allowed",
+        '<link rel="stylesheet" href="//evil.example/x.css">': "loads from another host",
+        '<img src="https://evil.example/p.png">': "loads from another host",
+    }
+    for document, expected in hostile.items():
+        problems = sanitise.document_problems("x/index.html", document, scripts)
+        assert any(expected in p and p.startswith("x/index.html: ") for p in problems), (document, problems)
+
+
+def test_new_note_refuses_titles_with_markup(tmp_path):
+    from ramverk.contrib import new_note
+
+    for option, title in (("title_sv", "<svg onload=alert(1)>"), ("title_en", "&lt;b&gt;bold&lt;/b&gt;"),
+                          ("section_en", 'A "quoted" section')):
+        with pytest.raises(ValueError, match="--" + option.replace("_", "-")):
+            new_note.create(tmp_path, "hardware/x", **{option: title})
+    assert not any(tmp_path.rglob("*")), "nothing is written"
+
+
+def test_an_output_block_never_expands_includes():
+    """Shown output is data: include and section markers in it are shown as printed, not expanded."""
+    import markdown
+    from ramverk.render import output_blocks
+
+    printed = ('hello\n--8<-- "snippets/nowhere/evil_inc.md"\n;--8<-- "x"\n--8<--\n/etc/passwd\n--8<--\n'
+               "# --8<-- [start:x]\n````\nend")
+    lines = output_blocks._block(output_blocks.Shown(1, 2, "", (), printed), "en")
+    md = markdown.Markdown(extensions=["pymdownx.snippets", "pymdownx.superfences"],
+                           extension_configs={"pymdownx.snippets": {"base_path": ["."], "check_paths": True}})
+    html = md.convert("\n".join(lines))
+    shown = html.split("<code>", 1)[1].split("</code>", 1)[0]
+    assert shown.replace("&lt;", "<").rstrip("\n") == printed, html
 
 
 @pytest.mark.slow
@@ -102,9 +200,11 @@ LEGIT = """---
 tags: [autodiff, graphs]
 ---
 
-# Legitimate content &lt;img src=x onerror=console.log('pwned')&gt;
+# Legitimate content: x &lt; y &amp;&amp; y &gt; z
 
-## Heading with `<script>` in code &amp; an entity
+## Heading with `a < b` in code &amp; an entity
+
+Escaped markup in text stays text: &lt;img src=x onerror=console.log('pwned')&gt;.
 
 Text with **bold**, *emphasis*, `inline <b>code</b>`, a [link](https://docs.jax.dev/), a
 [relative link](#heading), <kbd>Ctrl</kbd>, <sub>2</sub>, a footnote[^1] and an HTML abbreviation.

@@ -6,7 +6,9 @@
 * safety: the page, its includes expanded, is rendered with the site's own Markdown settings and
   run through the sanitiser the build uses (ramverk/pages/sanitise.py): no scripts, event handlers,
   javascript:/data: URLs, styles, frames or outside loads, however they are spelled. Ordinary
-  links to other sites (`[text](https://...)`) are fine: they load nothing.
+  links to other sites (`[text](https://...)`) are fine: they load nothing. Headings are plain text
+  once decoded (they become titles), and so is every string of mkdocs.yml (nav titles, their
+  translations, site strings: the theme prints them as HTML).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def image_problems() -> list[str]:
 
 
 def safety_problems() -> list[str]:
-    out = []
+    out = sanitise.config_problems(site_config.load())
     for rel, _path, text in _pages():
         out.extend(lint_safety(rel, text))
     return out
@@ -95,7 +97,8 @@ def lint_safety(name: str, text: str) -> list[str]:
     """What the build's sanitiser would remove from the page, at name:line; never raises."""
     try:
         html = render(name, page_source.expand(text, lenient=True))
-        return sanitise.meta_problems(name, get_data(text)[1], text) + sanitise.page_problems(name, text, html)
+        return (sanitise.meta_problems(name, get_data(text)[1], text) + sanitise.heading_problems(name, text)
+                + sanitise.page_problems(name, text, html))
     except Exception as error:  # a page that breaks the renderer is reported, not a crash of `check`
         return [f"{name}:1: cannot render the page to check it: {type(error).__name__}: {error}"]
 

@@ -45,6 +45,11 @@ class SiteConfig:
     def project(self) -> Project:
         return project(self.root)
 
+    def strings(self, skip: tuple[str, ...] = ()) -> list[tuple[tuple, str, int]]:
+        """Every string of mkdocs.yml, keys included, as (where: the keys and indices above it, the
+        string, its 1-based line), leaving out the top-level keys in skip."""
+        return _strings(self.root / "mkdocs.yml", skip)
+
 
 @dataclass(frozen=True, eq=False)
 class Project:
@@ -133,3 +138,23 @@ def _load(root: Path) -> SiteConfig:
         snippets=_markdown_extension(raw, "pymdownx.snippets"),
         raw=raw,
     )
+
+
+def _strings(path: Path, skip: tuple[str, ...]) -> list[tuple[tuple, str, int]]:
+    out = []
+
+    def walk(node, where: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if not where and key.value in skip:
+                    continue
+                walk(key, where)
+                walk(value, (*where, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, (*where, index))
+        elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+            out.append((where, node.value, node.start_mark.line + 1))
+
+    walk(yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader), ())
+    return out

@@ -14,6 +14,7 @@ from pathlib import Path
 from ramverk.contract import frameworks as framework_table
 from ramverk.contract import page_text as catalogue
 from ramverk.contrib import nav
+from ramverk.pages import sanitise
 
 NAME = re.compile(r"^(?P<topic>[a-z0-9][a-z0-9-]*)/(?P<name>[a-z0-9][a-z0-9-]*)$")
 
@@ -191,6 +192,11 @@ def create(root: Path, spec: str, title_sv: str | None = None, title_en: str | N
     unknown = [fw for fw in frameworks if fw not in FRAMEWORKS]
     if unknown:
         raise ValueError(f"unknown framework(s) {', '.join(unknown)}; known: {', '.join(FRAMEWORKS)}")
+    for option, given in (("--title-sv", title_sv), ("--title-en", title_en), ("--section-sv", section_sv),
+                          ("--section-en", section_en)):
+        problem = sanitise.plain_text_problem(given) if given else None
+        if problem:  # it goes into the nav and the page's heading, which the theme prints as HTML
+            raise ValueError(f"{option} {problem}")
     default_title = name.replace("-", " ").capitalize()
     title_en = title_en or default_title
     title_sv = title_sv or title_en

@@ -1,20 +1,31 @@
-"""Publish only what is safe: includes by the rules, no symbolic links or active static files in
-docs/ or snippets/, and every page's content through the sanitiser (ramverk/pages/sanitise.py).
+"""Publish only what is safe: includes by the rules, no symbolic links, active static files or
+notebooks in docs/ or snippets/, plain-text strings in mkdocs.yml, every page's content through the
+sanitiser (ramverk/pages/sanitise.py), and, last, every published HTML file judged whole.
 
 Contributor text is hostile. The page content is cleaned with an allowlist and the build fails,
-naming page and line, on anything the cleaning removed, on markup in front matter (the theme
-shows titles as HTML) and on refused includes; all pages' problems are reported together.
-The project's own charts (data: images drawn from results by the timing marker) are set aside
-before rendering and put back after.
+naming page and line, on anything the cleaning removed, on markup in front matter or in headings
+once decoded (the theme shows titles as HTML) and on refused includes; all pages' problems are
+reported together. The project's own charts (data: images drawn from results by the timing
+marker) are set aside before rendering and put back after. The theme prints mkdocs.yml's strings
+(nav titles, their translations, copyright, extra) as HTML: on_config fails on any that is not
+plain text, naming its line. The last step reads each language's written .html files (this
+language's folder, in the process that built it) and fails, naming the file and removing it, on
+anything a page may not run or load: scripts other than the theme's own, handlers, javascript:
+URLs, frames, <base>, meta refresh, in the title, navigation, header or footer as in the content.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import time
+from pathlib import Path
+from urllib.parse import urlparse
 
 from markdown.extensions import Extension
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.plugins import event_priority
 from ramverk.contract import site_config
 from ramverk.pages import page_source, sanitise
@@ -23,6 +34,7 @@ CHART = re.compile(r'<figure class="ramverk-chart"><img [^<>]*></figure>')
 NONCE = secrets.token_hex(8)  # per build: a page cannot forge a placeholder
 PLACEHOLDER = re.compile(rf"(?:<p>)?ramverkchart{NONCE}x(\d+)(?:</p>)?")
 _charts: dict[str, list[str]] = {}
+log = get_plugin_logger("publish_safety")
 _problems: list[str] = []  # file:line: message, from every page, raised together in on_env
 
 
@@ -33,7 +45,15 @@ class _GuardIncludes(Extension):
         md.preprocessors["snippet"].__class__ = page_source.GuardedSnippets
 
 
+_site_root: list[str] = []  # the default language's site folder: the other languages build into its subfolders
+
+
 def on_config(config):
+    problems = sanitise.config_problems(site_config.for_build(config.config_file_path))
+    if problems:
+        raise PluginError("strings the theme would print as HTML:\n  " + "\n  ".join(problems))
+    if not config.plugins["i18n"].building:
+        _site_root[:] = [config.site_dir]
     config.markdown_extensions.append(_GuardIncludes())
     return config
 
@@ -48,7 +68,7 @@ def on_pre_build(config):
 def on_page_markdown(markdown, page, config, files):
     rel, source = f"docs/{page.file.src_uri}", page.file.content_string
     refused = page_source.include_problems(rel, source)
-    _problems.extend(refused + sanitise.meta_problems(rel, page.meta, source))
+    _problems.extend(refused + sanitise.meta_problems(rel, page.meta, source) + sanitise.heading_problems(rel, source))
     if refused:
         return ""  # render nothing of a page whose includes are refused; on_env fails the build
     charts = []
@@ -78,3 +98,33 @@ def on_env(env, config, files):
         _problems.clear()
         raise PluginError("content the site does not publish:\n  " + "\n  ".join(problems))
     return env
+
+
+@event_priority(-50)  # after every page and template is written, before static-i18n (-100) waits for the other languages
+def on_post_build(config):
+    """Judge every .html file this language's build wrote, whole; remove those that fail, and fail."""
+    started = time.perf_counter()
+    i18n = config.plugins["i18n"]
+    root = Path(_site_root[0] if _site_root else config.site_dir)
+    here = Path(config.site_dir)
+    others = {lang for lang in i18n.build_languages if here == root and lang != i18n.current_language}
+    scripts = sanitise.theme_script_sources(config.extra_javascript)
+    prefix = urlparse(config.site_url or "/").path or "/"
+    problems, refused = [], []
+    for folder, dirs, names in os.walk(here):
+        if Path(folder) == root:
+            dirs[:] = [d for d in dirs if d not in others]  # built, and judged, by their own process
+        for name in names:
+            if name.endswith(".html"):
+                path = Path(folder) / name
+                found = sanitise.document_problems(path.relative_to(root).as_posix(),
+                                                   path.read_text(encoding="utf-8", errors="replace"), scripts, prefix)
+                if found:
+                    problems += found
+                    refused.append(path)
+    for path in refused:
+        path.unlink()  # never served, by `mkdocs serve` or a deploy of the failed build's folder
+    log.debug(f"published HTML of {i18n.current_language} judged in {time.perf_counter() - started:.2f} s")
+    if problems:
+        raise PluginError(f"published files that would run or load what a page may not (removed from {root}):\n  "
+                          + "\n  ".join(problems))

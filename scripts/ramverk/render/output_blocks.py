@@ -17,6 +17,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
+from pymdownx.snippets import SnippetPreprocessor
 from ramverk.contract import site_config
 from ramverk.contract.page_text import t
 from ramverk.pages import page_source, scanner
@@ -47,8 +48,8 @@ VARIES: dict[str, Varies] = {
                                                       "depend on where the code runs"),
     "snippets/execution/keras_basics.py:summary":
         Varies("Keras numbers layer names by how many layers the process made before"),
-    "snippets/hardware/matmul_gflops.py:peak":
-        Varies("it reads the cores, clock and vector width of the CPU it runs on"),
+    "snippets/hardware/cpu_peak.py:peak":
+        Varies("it reads the core design, cores and clock of the CPU it runs on"),
     "snippets/hardware/doctor.py:doctor": Varies("the first line names the Python and the operating system",
                                                  r"(?m:^Python .*$)"),
     "snippets/hardware/tensor_cores.py:precision":
@@ -111,8 +112,20 @@ def with_outputs(lines: list[str], shown: list[Shown], lang: str) -> list[str]:
     return lines
 
 
+def _inert(line: str) -> str:
+    """An output line the page's include preprocessor (pymdownx.snippets, which reads every line, fences
+    too) shows as written: a ';' before an include or section marker is its escape, and it takes one off."""
+    found = SnippetPreprocessor.RE_ALL_SNIPPETS.match(line)
+    if found:
+        return line[:found.start("escape")] + ";" + line[found.start("escape"):]
+    found = SnippetPreprocessor.RE_SNIPPET_SECTION.match(line) if "8<-" in line else None
+    if found:
+        return line[:found.start("escape")] + ";" + line[found.start("escape"):]
+    return line
+
+
 def _block(shown: Shown, lang: str) -> list[str]:
-    body = shown.stdout.split("\n")
+    body = [_inert(line) for line in shown.stdout.split("\n")]  # shown output is data: never expanded
     if len(body) > MAX_LINES:
         body = body[:MAX_LINES] + [t(lang, "output_more", n=len(body) - MAX_LINES)]
     fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", shown.stdout)), default=0))
