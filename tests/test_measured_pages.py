@@ -42,7 +42,7 @@ def results(tmp_path, monkeypatch):
 
     def write(records):
         machine = Machine(name="test-machine", cpu_model="Test CPU", logical_cores=2, os="Linux", python="3.11.7",
-                          cpu_flags=["avx2", "fma"], cpu_max_mhz=3000.0, stream_triad_gbs=10.0)
+                          cpu_flags=["avx2", "fma"], cpu_max_mhz=3000.0, stream_triad_gbs=10.0, cpu_vendor="GenuineIntel")
         results_store.save(root / "results" / "test-machine.json", ResultsFile(machine=machine, records=records))
         return root / "results"
 
@@ -215,17 +215,18 @@ def test_gain_text_keeps_speedup_above_one():
 
 def _limits_machine(**fields) -> Machine:
     return Machine(**{"name": "m", "cpu_model": "Test CPU", "logical_cores": 8, "os": "Linux", "python": "3.11",
-                      "cpu_flags": ["avx2", "fma"], "cpu_max_mhz": 3000.0, "stream_triad_gbs": 10.0, **fields})
+                      "cpu_flags": ["avx2", "fma"], "cpu_max_mhz": 3000.0, "stream_triad_gbs": 10.0,
+                      "cpu_vendor": "GenuineIntel", **fields})
 
 
 def test_a_rate_shows_the_limit_beside_its_share_and_says_what_kind_of_limit_it_is():
     cpu = Device(kind="cpu", name="Test CPU, 1 thread")
-    peak = roofline.flops_limit(_limits_machine(), cpu, 1)  # 1 × 3 GHz × 32 FLOP/cycle = 96 GFLOP/s, worked out
+    peak = roofline.flops_limit(_limits_machine(), cpu, 1)  # 1 × 3 GHz × 32 FLOP/cycle = 96 GFLOP/s, data sheet
     nbsp = "\u00a0"
     assert timing_tables.rate_text(1.2e11, "flops", peak, "en") == (
-        f"120{nbsp}GFLOP/s (125% of 96.0{nbsp}GFLOP/s, worked out at the nominal clock)")
+        f"120{nbsp}GFLOP/s (125% of 96.0{nbsp}GFLOP/s, data-sheet figure, not measured)")
     assert timing_tables.rate_text(1.2e11, "flops", peak, "sv") == (
-        f"120{nbsp}GFLOP/s (125{nbsp}% av 96,0{nbsp}GFLOP/s, uträknat vid nominell klocka)")
+        f"120{nbsp}GFLOP/s (125{nbsp}% av 96,0{nbsp}GFLOP/s, databladsvärde, inte uppmätt)")
     triad = roofline.bandwidth_limit(_limits_machine(), cpu, 1)  # measured by the runner: preferred where it exists
     assert triad.measured and not peak.measured
     assert timing_tables.rate_text(5e9, "bytes", triad, "en") == f"5.00{nbsp}GB/s (50% of 10.0{nbsp}GB/s, measured triad)"
@@ -236,10 +237,10 @@ def test_a_rate_shows_the_limit_beside_its_share_and_says_what_kind_of_limit_it_
 
 def test_the_cpu_peak_assumption_is_worded_in_each_language():
     limit = roofline.flops_limit(_limits_machine(cpu_flags=["avx512f"]), Device(kind="cpu", name="X, 1 thread"), 1)
-    assert "AVX-512 (16 float32-banor) × 2 FMA-enheter × 2" in limit.how["sv"]
-    assert "lanes" not in limit.how["sv"] and "units" not in limit.how["sv"]
-    assert "AVX-512 (16 float32 lanes) × 2 FMA units × 2" in limit.how["en"]
-    assert "nominal clock" in limit.how["en"] and "nominella klockfrekvens" in limit.how["sv"]
+    assert "har 2 FMA-enheter med 512 bitars databredd, alltså 64 flyttalsoperationer" in limit.how["sv"]
+    assert "lanes" not in limit.how["sv"] and "units" not in limit.how["sv"] and "pipes" not in limit.how["sv"]
+    assert "has 2 FMA pipes with a 512-bit datapath, so 64 float32 FLOP per cycle" in limit.how["en"]
+    assert "nominal clock" in limit.how["en"] and "nominell klockfrekvens" in limit.how["sv"]
 
 
 def test_one_provenance_block_per_page_lists_each_machine_once_in_the_pages_language(results):
@@ -381,11 +382,11 @@ def test_a_limit_a_column_shares_is_said_once_beneath_the_table_and_cells_give_t
     sv = _render(f"<!-- timing: {MATMUL} chart=no -->", "sv")
     rows = [line for line in en.splitlines() if line.startswith("| ") and "`" in line]
     assert rows and all("of 96.0" not in row and "% of" not in row for row in rows), "the limit is not repeated per row"
-    assert "GFLOP/s (75%)" in rows[0]  # 2·1024³ / 0.03 s = 71.6 GFLOP/s of 96 GFLOP/s (the worked-out peak)
-    assert ("The percentages are of the limit 96.0\u00a0GFLOP/s on Test CPU, 1 thread (worked out at the nominal clock)."
+    assert "GFLOP/s (75%)" in rows[0]  # 2·1024³ / 0.03 s = 71.6 GFLOP/s of 96 GFLOP/s (the data-sheet figure)
+    assert ("The percentages are of the limit 96.0\u00a0GFLOP/s on Test CPU, 1 thread (data-sheet figure, not measured)."
             in en)
     assert "The percentages are of the limit 67.0\u00a0TFLOP/s on NVIDIA H200 (data sheet)." in en
-    assert "Procenten är av taket 96,0\u00a0GFLOP/s på Test CPU, 1 tråd (uträknat vid nominell klocka)." in sv
+    assert "Procenten är av taket 96,0\u00a0GFLOP/s på Test CPU, 1 tråd (databladsvärde, inte uppmätt)." in sv
     # each cell names its device for the phone's one-card-per-case layout (hidden on a desktop)
     assert en.count('<span class="ramverk-cell-device">NVIDIA H200</span>') == 2  # numpy has no GPU figure: "–"
     assert '<div class="ramverk-timing" markdown>' in en

@@ -32,26 +32,7 @@ def _machine(**fields) -> Machine:
 CPU = Device(kind="cpu", name="Some CPU, 2 threads")
 
 
-@pytest.mark.parametrize("flags, per_cycle", [(["avx512f", "avx2", "fma"], 64), (["avx2", "fma"], 32),
-                                              (["avx2", "avx"], 16), (["avx"], 16), (["sse4_2"], 8)])
-def test_cpu_flops_limit_is_threads_times_clock_times_flops_per_cycle(flags, per_cycle):
-    limit = roofline.flops_limit(_machine(cpu_flags=flags, cpu_max_mhz=2500), CPU, threads=2)
-    assert limit.per_second == pytest.approx(2 * 2.5e9 * per_cycle)
-    assert f"2 core(s) × 2.5 GHz × {per_cycle} FLOP/cycle" in limit.how["en"]
-    assert f"2 kärna/kärnor × 2.5 GHz × {per_cycle} FLOP/cykel" in limit.how["sv"]
-
-
-def test_cpu_clock_falls_back_to_the_model_name_and_otherwise_there_is_no_limit():
-    named = _machine(cpu_model="Intel(R) Xeon(R) CPU @ 2.20GHz", cpu_flags=["avx2", "fma"])
-    assert roofline.flops_limit(named, CPU, threads=1).per_second == pytest.approx(2.2e9 * 32)
-    assert roofline.flops_limit(_machine(cpu_flags=["avx2", "fma"]), CPU, threads=1) is None
-
-
-def test_cpu_peak_is_for_float32_only():
-    machine = _machine(cpu_flags=["avx512f"], cpu_max_mhz=2000)
-    assert roofline.flops_limit(machine, CPU, 1, "float32") is not None
-    assert roofline.flops_limit(machine, CPU, 1, "bfloat16") is None
-    assert roofline.limit_for("flops", machine, CPU, 1, {"n": 64, "dtype": "tf32"}) is None
+# The CPU's FLOP/s ceiling (data sheet and FMA probe) is tested in test_ceiling.py.
 
 
 @pytest.mark.parametrize("name, dtype, expected", [

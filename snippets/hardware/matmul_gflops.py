@@ -67,8 +67,9 @@ def cpu_mhz():
 def peak_gflops_per_core(flags, mhz, fma_units=2):
     """FP32 peak of one core = clock × SIMD lanes × 2 (an FMA is a multiply and an add) × FMA units.
 
-    fma_units is an assumption: most recent x86 server cores issue two vector FMAs per cycle,
-    but some run 512-bit instructions at half rate. Check your CPU's optimisation manual.
+    Wrong for AMD Zen 4, which runs AVX-512 on 256-bit pipes (32 FLOP per cycle, not 64); the page
+    shows cpu_peak.py, which knows the core design. This section stays as it was measured, since the
+    runner's workers import it and a change would make the reference machine's records stale.
     """
     lanes = 16 if "avx512f" in flags else 8 if "avx2" in flags else 4  # 32-bit floats per vector
     per_cycle = lanes * (2 if "fma" in flags else 1) * fma_units

@@ -9,7 +9,7 @@ from ramverk.measure import devices
 from ramverk.pages.page_source import pages
 from ramverk.render import claims, markers, timing_tables
 from ramverk.render.marker_handlers import HANDLERS
-from ramverk.results import results_view
+from ramverk.results import results_view, roofline
 
 
 def markers_valid() -> list[str]:
@@ -29,8 +29,11 @@ def markers_valid() -> list[str]:
                 try:
                     if marker.name == "claim":
                         claims.claim(marker)  # checks the data against the sentence
-                    else:  # the rows only: drawing the chart would make the check slow
-                        timing_tables.selected_rows(marker, timing_tables.OPTIONS)
+                    else:  # the rows and their ceilings only: drawing the chart would make the check slow
+                        selected = timing_tables.selected_rows(marker, timing_tables.OPTIONS)
+                        if not isinstance(selected, str):
+                            out += [f"{marker.where()}: {line}"
+                                    for line in roofline.rates_over_ceiling(selected[1], selected[0].benchmark.work)]
                 except markers.MarkerError as error:
                     out.append(str(error))
     return out

@@ -71,6 +71,23 @@ TEXT = {
                                "inställningen inte få någon effekt.",
         "not_measured": "Inte mätt än",
         "limit_line": "Procenten är av taket {limit}{device} ({what}).",
+        # the CPU's FLOP/s ceiling (results/roofline.py): measured by the FMA test, with the data-sheet figure beside it
+        "ceiling_measured": "{threads} × {core}, uppmätt på maskinen med mätskriptets FMA-test (oberoende kedjor "
+                            "av FMA-instruktioner på {bits} bitar breda vektorer i en tråd, den snabbaste av många "
+                            "korta körningar). {beside}",
+        "ceiling_measured_short": "uppmätt, FMA-test",
+        "ceiling_beside": "Databladsvärdet bredvid: {sheet}",
+        "ceiling_no_sheet": "Tabellen över kärnkonstruktioner har inget databladsvärde för den här processorn.",
+        "ceiling_sheet_only": "databladsvärde, inte uppmätt: {sheet}. Ett uppmätt tak ersätter det nästa gång "
+                              "mätskriptet körs på maskinen (dess FMA-test)",
+        "ceiling_sheet_short": "databladsvärde, inte uppmätt",
+        "ceiling_data_sheet": "{design} ({recognised}) har {pipes} FMA-enheter med {bits} bitars databredd, alltså "
+                              "{per_cycle} flyttalsoperationer i float32 per klockcykel och kärna (en FMA är en "
+                              "multiplikation och en addition); trådar × nominell klockfrekvens × FLOP per cykel = "
+                              "{threads} × {ghz} GHz × {per_cycle} = {value} (källa: {source})",
+        "ceiling_known_by_model": "känns igen på familj {family}, modell {model}",
+        "ceiling_known_by_flags": "känns igen på tillverkare och flaggor, {vendor} med {flags}, eftersom "
+                                  "resultatfilen saknar familj och modell",
         "glossary_title": "Ordlista",
         "glossary_intro": (
             "Alla tekniska termer som används på webbplatsen, på svenska och engelska, med en kort förklaring "
@@ -154,6 +171,23 @@ TEXT = {
                                "effect.",
         "not_measured": "Not measured yet",
         "limit_line": "The percentages are of the limit {limit}{device} ({what}).",
+        # the CPU's FLOP/s ceiling (results/roofline.py): measured by the FMA probe, with the data-sheet figure beside it
+        "ceiling_measured": "{threads} × {core}, measured on this machine by the runner's FMA probe (independent "
+                            "chains of FMA instructions on {bits}-bit vectors in one thread, the fastest of many "
+                            "short runs). {beside}",
+        "ceiling_measured_short": "measured, FMA probe",
+        "ceiling_beside": "The data-sheet figure beside it: {sheet}",
+        "ceiling_no_sheet": "The table of core designs has no data-sheet figure for this CPU.",
+        "ceiling_sheet_only": "data-sheet figure, not measured: {sheet}. A measured ceiling replaces it the next time "
+                              "the runner runs on this machine (its FMA probe)",
+        "ceiling_sheet_short": "data-sheet figure, not measured",
+        "ceiling_data_sheet": "{design} ({recognised}) has {pipes} FMA pipes with a {bits}-bit datapath, so "
+                              "{per_cycle} float32 FLOP per cycle per core (an FMA is a multiply and an add); "
+                              "threads × nominal clock × FLOP per cycle = {threads} × {ghz} GHz × {per_cycle} = "
+                              "{value} (source: {source})",
+        "ceiling_known_by_model": "recognised by family {family}, model {model}",
+        "ceiling_known_by_flags": "recognised by vendor and flags, {vendor} with {flags}, as the results file "
+                                  "records no family or model",
         "glossary_title": "Glossary",
         "glossary_intro": (
             "Every technical term used on the site, in Swedish and English, with a short definition of what "

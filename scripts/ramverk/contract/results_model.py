@@ -69,6 +69,15 @@ class Machine(_Strict):
     cpu_flags: list[str] = []  # vector/FMA flags that decide the peak: avx2, avx512f, fma, ...
     cpu_max_mhz: float | None = None
     stream_triad_gbs: float | None = None  # measured memory bandwidth, STREAM-like triad
+    # Which core design this is (the FLOP/s ceiling depends on it, not on the model name): /proc/cpuinfo's
+    # vendor_id, cpu family and model. None in files written before they were recorded.
+    cpu_vendor: str | None = None  # "AuthenticAMD", "GenuineIntel"
+    cpu_family: int | None = None  # 25 for AMD Zen 3 and Zen 4
+    cpu_model_number: int | None = None  # 1 for Zen 3 Milan, 17 for Zen 4 Genoa
+    # measured FP32 FMA throughput of one core, GFLOP/s (ramverk.measure.devices.fma_probe), and the width
+    # in bits of the vector registers its FMA instructions used
+    fma_gflops: float | None = None
+    fma_vector_bits: int | None = None
 
 
 class Record(_Strict):

@@ -58,6 +58,8 @@ class Report(BaseModel):
     cuda: str | None = None  # the CUDA version the framework was built with
     threads_seen: dict[str, int] = {}
     stream_triad_gbs: float | None = None
+    fma_gflops: float | None = None  # the FMA probe (devices.fma_probe)
+    fma_vector_bits: int | None = None
     wall_s: float | None = None
 
 

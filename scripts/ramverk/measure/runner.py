@@ -44,7 +44,7 @@ class Config:
     quick_min_time_s: float = 0.05
     case_timeout_s: float = 600.0
     memory_limit_gib: float | None = None  # a CPU worker's tree; from pyproject (site_config.Project), its one source
-    triad: bool = True  # measure the memory bandwidth once per run that measures anything
+    triad: bool = True  # run the machine probes (memory bandwidth, FMA throughput) once per run that measures anything
     quick: bool = False
     force: bool = False
     allow_dirty: bool = False  # write to the checkout's results/ from a tree with uncommitted changes
@@ -191,6 +191,9 @@ def plan(config: Config) -> Plan:
     machine = config.machine or devices.default_machine_name(config.threads)
     path = results_store.path_for(config.results_dir, machine)
     existing = results_store.load(path)  # a corrupt or future file stops the run here
+    if existing is not None and (conflict := devices.identity_conflict(existing.machine, devices.machine(machine))):
+        raise devices.MachineMismatch(f"{path}: {conflict}; its probes and records are not this machine's, so this "
+                                      "run writes nothing there: name another results file with --machine NAME")
     records = {r.key(): r for r in existing.records} if existing else {}
     reference = _reference_records(config)
     snippets, errors = _discover(config)
@@ -256,6 +259,12 @@ def _git(root: Path) -> tuple[str | None, bool]:
 def measure_triad(config: Config) -> float | None:
     report, _, _ = run_worker(["--triad"], timeout_s=120, threads=1, memory_limit_gib=config.memory_limit_gib)
     return report.stream_triad_gbs if report else None
+
+
+def measure_fma(config: Config) -> tuple[float, int] | None:
+    """(GFLOP/s, vector bits) of the FMA probe on one pinned core, or None when it failed."""
+    report, _, _ = run_worker(["--fma"], timeout_s=120, threads=1, memory_limit_gib=config.memory_limit_gib)
+    return (report.fma_gflops, report.fma_vector_bits or 0) if report and report.fma_gflops else None
 
 
 def run_group(group: Group, config: Config, machine: Machine | None = None, on_line=None) -> None:
@@ -350,9 +359,12 @@ def execute(the_plan: Plan, config: Config, progress=None) -> None:
     commit, dirty = _git(config.root)
     existing = results_store.load(the_plan.results_path)
     triad = measure_triad(config) if config.triad else None
-    if triad is None and existing is not None:
-        triad = existing.machine.stream_triad_gbs
-    machine = devices.machine(the_plan.machine, triad)
+    fma = measure_fma(config) if config.triad else None
+    if existing is not None:  # plan() refused a file of another CPU, so its probes describe this one
+        triad = triad if triad is not None else existing.machine.stream_triad_gbs
+        if fma is None and existing.machine.fma_gflops:
+            fma = (existing.machine.fma_gflops, existing.machine.fma_vector_bits or 0)
+    machine = devices.machine(the_plan.machine, triad, fma)
     kept: list[Record] = []
     for group in todo:
         if progress:

@@ -1,5 +1,5 @@
 """The measuring process: `python -m ramverk.measure.worker --key-fd=N JOB_JSON` (started by the runner,
-one per (snippet, framework, device)), or `... --key-fd=N --triad` (memory bandwidth).
+one per (snippet, framework, device)), or `... --key-fd=N --triad` (memory bandwidth), or `--fma` (FMA throughput).
 
 It pins threads before any framework is imported, imports the snippet as a module (not as
 __main__), confirms that the framework can see the device (else it reports a skip with the
@@ -155,6 +155,16 @@ def main(argv: list[str]) -> int:
     if argv == ["--triad"]:
         pin_threads(1)
         report = Report(status="ok", stream_triad_gbs=stream_triad())
+    elif argv == ["--fma"]:
+        from ramverk.measure.devices import fma_probe
+
+        pin_threads(1)
+        try:
+            gflops, bits = fma_probe()
+        except Exception as error:  # noqa: BLE001 - no numba, or it cannot compile here: reported
+            report = Report(status="error", reason=f"FMA probe: {_describe(error)}")
+        else:
+            report = Report(status="ok", fma_gflops=gflops, fma_vector_bits=bits)
     else:
         try:
             job = Job.model_validate_json(argv[0])

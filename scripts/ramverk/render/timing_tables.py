@@ -333,6 +333,9 @@ def timing(marker: Marker) -> str:
     if isinstance(selected, str):
         return selected
     snip, found = selected
+    over = roofline.rates_over_ceiling(found, snip.benchmark.work)
+    if over:  # a rate above its ceiling is a broken measurement or a wrong ceiling, never a share over 100 %
+        raise MarkerError(f"{marker.where()}: " + "; ".join(over))
     lang = language(marker.lang)
     baseline = marker.options.get("baseline", snip.benchmark.baseline)
     if marker.options.get("chart", "yes") not in ("yes", "no"):
