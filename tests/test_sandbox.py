@@ -275,7 +275,7 @@ def test_git_folders_are_hidden(tmp_path):
 @needs_bwrap
 def test_only_allowed_variables_reach_contributor_code(tmp_path):
     secrets = {"DATABASE_URL": "postgres://u:pw@db/x", "https_proxy": "http://u:pw@proxy:3128",
-               "SENTRY_DSN": "https://key@sentry.example/1", "GITHUB_TOKEN": "ghs_x", "RAMVERK_TEST_TOKEN": "x"}
+               "SENTRY_DSN": "https://key@sentry.example/1", "GITHUB_TOKEN": "ghs_secret1", "RAMVERK_TEST_TOKEN": "secret2"}
     code = ("import os; assert all(os.environ[k] for k in %r)\n"  # the control: the harness has them
             "r = sandbox.run([sys.executable, PROBES, 'env'], %r, timeout=30, env={'RAMVERK_QUICK': '1'})\n"
             "print(r.stdout)") % (sorted(secrets), str(tmp_path))
@@ -307,6 +307,25 @@ def test_contributor_code_cannot_trace_the_sandboxs_init_or_its_parent(tmp_path)
     seen = json.loads(probe(tmp_path, "ptrace").stdout)
     assert seen["child"] == "attached", f"the control: tracing its own child must work ({seen})"
     assert seen["1"] == seen["parent"] == "Operation not permitted", seen
+
+
+@pytest.mark.skipif(not HOW.as_user, reason=f"contributor code runs as this user here: {HOW.describe()}")
+def test_a_notebook_kernel_cannot_trace_the_driver_that_reports_its_outputs(tmp_path):
+    """The kernel and its driver (render/notebooks._worker) run as one user; the driver is non-dumpable."""
+    from ramverk.render import notebooks
+
+    folder = tmp_path / "snippet"  # the notebook's folder: the probes import from it
+    folder.mkdir()
+    shutil.copy(Path(__file__).with_name("fixtures") / "sandbox_probes.py", folder)
+    document = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "id": "probe",
+         "source": "import sandbox_probes\nsandbox_probes.ptrace()"}]}
+    cells, problem, _ = notebooks.run_in_kernel(document, folder, "probe")
+    assert not problem, problem
+    text = "".join(o.get("text", "") for _, outputs, _ in cells for o in outputs)
+    seen = json.loads(text.strip().splitlines()[-1])
+    assert seen["child"] == "attached", f"the control: tracing its own child must work ({seen})"
+    assert seen["parent"] == "Operation not permitted", seen
 
 
 def test_gpu_device_nodes_are_bound_into_the_sandbox(tmp_path):

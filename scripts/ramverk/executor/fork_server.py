@@ -42,7 +42,7 @@ EXIT_GRACE_S = 0.5  # after a program exits, how long a pipe may stay open (a gr
 
 def main(plan_path: str) -> None:
     plan = json.loads(Path(plan_path).read_text(encoding="utf-8"))
-    _non_dumpable()
+    set_dumpable()
     report = os.fdopen(os.dup(1), "w", encoding="utf-8")
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 1)  # what a zygote's imports print goes nowhere (a served program prints its own)
@@ -66,7 +66,8 @@ def main(plan_path: str) -> None:
         root.close()
 
 
-def _non_dumpable(dumpable: int = 0) -> None:
+def set_dumpable(dumpable: int = 0) -> None:
+    """PR_SET_DUMPABLE: 0 closes this process's /proc/<pid>/fd and ptrace to other processes of its user."""
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -295,7 +296,7 @@ def _child(script: str, cwd: str, out: int, err: int) -> None:
         pass
     # Dumpable, as `python SCRIPT` is: run as the sandbox's user, a non-dumpable process cannot read its own
     # /proc/self/fd (owned by root then); the zygote stays closed.
-    _non_dumpable(1)
+    set_dumpable(1)
     os.dup2(out, 1)
     os.dup2(err, 2)
     os.closerange(3, _max_fd())  # the control socket and its pipes' spare copies: nothing to forge with

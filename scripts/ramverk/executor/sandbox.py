@@ -242,7 +242,10 @@ def bwrap_argv(argv: list[str], cwd: str | Path, device_nodes: list[str] = (), r
     """
     cwd = Path(cwd).resolve()
     hidden = [Path("/tmp").resolve(), *_homes()]
-    args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
+    # /dev/shm as a reader's machine has it (1777): multiprocessing's semaphores live there, and joblib warns
+    # and goes serial where the sandbox's user cannot write it.
+    args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp",
+            "--perms", "1777", "--tmpfs", "/dev/shm"]
     own = [f for f in _own_code() if _under(f, hidden)]
     mounts = {(f, f, "--ro-bind") for f in [*map(_resolved, readable), *own]}  # (source, destination, how)
     mounts |= {(f, f, "--bind") for f in map(_resolved, writable)}

@@ -582,6 +582,11 @@ def _worker() -> None:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    from ramverk.executor.fork_server import set_dumpable
+
+    # The kernel runs as this process's user; non-dumpable, this driver (and the report it prints) is out
+    # of the kernel's reach by ptrace. The kernel itself is dumpable again after its exec.
+    set_dumpable(0)
     path, timeout, allow_errors = Path(sys.argv[1]), float(sys.argv[2]), sys.argv[3] == "1"
     # Under pytest ipykernel leaves file descriptors 1 and 2 alone: native code's output would go unseen.
     os.environ.pop("PYTEST_CURRENT_TEST", None)
