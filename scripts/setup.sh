@@ -127,6 +127,8 @@ fi
 # Browser tests use Debian's chromium (never a downloaded browser); graphs use graphviz's dot.
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The audit engines (axe-core, html-validate; package-lock.json) run on Node.js.
+command -v npm >/dev/null || need+=(nodejs npm)
 command -v dot >/dev/null || need+=(graphviz)
 # Contributor code runs inside bubblewrap (scripts/ramverk/executor/sandbox.py); without it, only per-process limits.
 command -v bwrap >/dev/null || need+=(bubblewrap)
@@ -135,4 +137,16 @@ if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# axe-core and html-validate at package-lock.json's versions, in node_modules (tests/test_accessibility.py,
+# scripts/audit_site.py); again only when the lock changed. Both are plain JavaScript: nothing downloads
+# a binary or a browser.
+npm_stamp=node_modules/.ramverk-installed
+npm_want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$npm_stamp" 2>/dev/null)" != "$npm_want" ]; then
+  echo "setup: installing axe-core and html-validate with npm ci"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null \
+    || { echo "setup: npm ci could not install package-lock.json; see its messages above" >&2; exit 1; }
+  echo "$npm_want" > "$npm_stamp"
 fi

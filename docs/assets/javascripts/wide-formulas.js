@@ -1,0 +1,17 @@
+// A display formula wider than the column (a phone) scrolls sideways (ramverk.css). Such a formula is
+// made a tab stop, so it can be scrolled from the keyboard too (axe-core: scrollable-region-focusable),
+// and marked, so its scroll bar shows; one that fits is left alone. Again when the window changes size.
+(function () {
+  function mark() {
+    var formulas = document.querySelectorAll('math[display="block"]');
+    for (var i = 0; i < formulas.length; i++) {
+      var formula = formulas[i];
+      var wide = formula.scrollWidth > formula.clientWidth + 1;
+      formula.classList.toggle("ramverk-wide", wide);
+      if (wide) formula.setAttribute("tabindex", "0");
+      else formula.removeAttribute("tabindex");
+    }
+  }
+  window.addEventListener("load", mark);
+  window.addEventListener("resize", mark);
+})();
