@@ -81,10 +81,10 @@ def test_each_term_is_an_entry_of_its_own_filed_under_its_letter(tiny_site):
     sv, en = glossary.render("sv", tiny_site), glossary.render("en", tiny_site)
     # Swedish order and letters: ö after v; the term's id is its own language's, the other's rides along
     assert re.findall(r"^##+ .*$", sv, re.M) == [
-        "## L {#letter-l}", '### lövtensor<span id="leaf-tensor"></span> {#lovtensor}',
-        "## T {#letter-t}", "### tensor {#tensor}",
-        "## V {#letter-v}", '### vy (view)<span id="view"></span> {#vy}',
-        "## Ö {#letter-ouml}", '### överflöde<span id="overflow"></span> {#overflode}']
+        "## L {#letter-l data-search-exclude}", '### lövtensor<span id="leaf-tensor"></span> {#lovtensor}',
+        "## T {#letter-t data-search-exclude}", "### tensor {#tensor}",
+        "## V {#letter-v data-search-exclude}", '### vy (view)<span id="view"></span> {#vy}',
+        "## Ö {#letter-ouml data-search-exclude}", '### överflöde<span id="overflow"></span> {#overflode}']
     assert "[L](#letter-l) · [T](#letter-t) · [V](#letter-v) · [Ö](#letter-ouml)\n{: .ramverk-az }" in sv
     assert "### leaf tensor<span id=\"lovtensor\"></span> {#leaf-tensor}" in en
     # the other language's name, the aliases (what search finds), the definition (whitespace folded), the page
@@ -185,6 +185,10 @@ def test_search_finds_each_entry_in_its_language(built_site):
         assert {f"glossary/#{glossary.slug(e.term(lang))}" for e in glossary.entries()} <= set(entries)
         tensor_core = entries["glossary/#tensor-core"]
         assert tensor_core["title"] == "Tensor Core" and word in tensor_core["text"], tensor_core
+        # the A–Z letter headings carry data-search-exclude: a letter alone is no search result
+        letters = {glossary.letter(e.term(lang), lang) for e in glossary.entries()}
+        assert len(letters) >= 20
+        assert not [d for d in entries.values() if d["title"] in letters or "#letter-" in d["location"]]
 
 
 def test_anchors_are_the_ids_the_build_gives(tmp_path):

@@ -153,7 +153,8 @@ def render(lang: str, root: Path | None = None) -> str:
         first = letter(e.term(lang), lang)
         if first not in letters:
             letters.append(first)
-            body += [f"## {first} {{#{letter_id(first)}}}", ""]
+            # Material's documented search exclusion: a letter alone is no search result.
+            body += [f"## {first} {{#{letter_id(first)} data-search-exclude}}", ""]
         path = page_path(e.page, lang, root)
         title = headings(path)[0] if path.exists() else None
         anchor = e.anchor_for(lang)
