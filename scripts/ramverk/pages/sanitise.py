@@ -13,12 +13,14 @@ expat, the way a browser does, and allows drawing elements only.
 from __future__ import annotations
 
 import html as html_lib
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from xml.parsers import expat
 
 import nh3
+from pygments.token import STANDARD_TYPES
 
 # What Python-Markdown, pymdownx and Material's Markdown produce (headings, tables, admonitions,
 # details, tabs, highlighted code, footnotes, abbreviations, definition lists, images).
@@ -64,6 +66,21 @@ ALIGN_STYLE = re.compile(r"\s*text-align:\s*(?:left|right|center|justify)\s*;?\s
 # Ids and names that begin with "__" belong to the theme (__config, __search, ...); a page that
 # reused one could replace the theme's own element. pymdownx's generated ones are allowed.
 RESERVED_ID = re.compile(r"__(?!(?:tabbed_\d+(?:_\d+)?|codelineno-\d+-\d+|code_\d+|span-\d+-\d+)$)")
+# The classes the site's Markdown produces, read from a real build of the site (every page's content
+# as the sanitiser gets it) plus the rest of each extension's vocabulary: admonition and details types,
+# footnotes, tabs, highlight's line numbers, Pygments' token classes, nbconvert's notebook classes.
+# Anything else, the theme's md-* above all, would let a page pose as the site (a login dialog).
+MARKDOWN_CLASSES = {
+    "admonition", "admonition-title", "inline", "end", "note", "abstract", "summary", "tldr", "info", "todo",
+    "tip", "hint", "important", "success", "check", "done", "question", "help", "faq", "warning", "caution",
+    "attention", "failure", "fail", "missing", "danger", "error", "bug", "example", "quote", "cite",
+    "footnote", "footnote-ref", "footnote-backref", "headerlink", "toclink", "arithmatex",
+    "tabbed-set", "tabbed-alternate", "tabbed-labels", "tabbed-content", "tabbed-block",
+    "highlight", "highlighttable", "linenos", "linenodiv", "normal", "special", "code", "filename", "hll",
+    "jupyter-wrapper", "CodeMirror", "cm-s-jupyter", "anchor-link",
+    *(name for name in STANDARD_TYPES.values() if name),
+}
+MARKDOWN_CLASS = re.compile(r"(?:ramverk|language|jp)-[\w-]+")
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 # Attributes that make the browser fetch (or run) what they name.
 RESOURCE_ATTRS = {"src", "srcset", "poster", "data", "background", "action", "formaction", "ping", "manifest",
@@ -84,9 +101,16 @@ def is_local(url: str) -> bool:
     return not (SCHEME.match(url) or url.startswith("//") or "\\" in url)
 
 
+def foreign_classes(value: str) -> list[str]:
+    """The classes in a class attribute that the site's Markdown does not produce."""
+    return [name for name in value.split() if name not in MARKDOWN_CLASSES and not MARKDOWN_CLASS.fullmatch(name)]
+
+
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     if attr in ("id", "name", "for") and RESERVED_ID.match(value):
         return None
+    if attr == "class" and (foreign := foreign_classes(value)):
+        return " ".join(name for name in value.split() if name not in foreign) or None
     if attr == "style":
         return value if ALIGN_STYLE.fullmatch(value) else None
     if tag == "img" and attr == "src" and not is_local(value):
@@ -107,8 +131,9 @@ def clean(html: str) -> str:
                      attribute_filter=_attribute_filter)
 
 
-def _keep_everything(html: str) -> str:
-    """The same HTML through html5ever with every name the input uses allowed: the baseline for `findings`.
+def _keep_everything(html: str, link_rel: bool = False) -> str:
+    """The same HTML through html5ever with every name the input uses allowed: the baseline for `findings`
+    (and, with link_rel, every rel= as written, for published files).
 
     Tag and attribute names are read as written (html5ever decodes no character references in
     them), so every run of name characters of the raw HTML covers them; URLs are read decoded."""
@@ -116,8 +141,10 @@ def _keep_everything(html: str) -> str:
     names = words | {w.lower() for w in words}
     url_text = re.sub(r"[\t\n\r]", "", html_lib.unescape(html))  # browsers drop these inside URLs
     schemes = {m.lower() for m in re.findall(r"(?<![a-zA-Z0-9+.-])([a-zA-Z][a-zA-Z0-9+.-]*):", url_text)}
+    rel = {"link_rel": None} if link_rel else {}
     return nh3.clean(html, tags=names | HTML_TAGS | MATHML_TAGS | {"script", "style"}, clean_content_tags=set(),
-                     attributes={"*": names - {"rel"}}, url_schemes=schemes | LINK_SCHEMES | DANGEROUS_SCHEMES)
+                     attributes={"*": names if link_rel else names - {"rel"}},
+                     url_schemes=schemes | LINK_SCHEMES | DANGEROUS_SCHEMES, **rel)
 
 
 @dataclass(frozen=True)
@@ -152,6 +179,9 @@ class Finding:
             return f"style= on <{tag}> {what}: only text-align is allowed in a page"
         if attr in ("id", "name", "for") and RESERVED_ID.match(value):
             return f"{attr}={value!r} on <{tag}>: names that begin with __ belong to the theme"
+        if attr == "class" and (foreign := foreign_classes(value)):
+            return (f"class {' '.join(foreign)!r} on <{tag}> is not one the site's Markdown produces (theme classes"
+                    " such as md-* would let a page pose as the site); use ramverk-* classes from ramverk.css")
         if tag == "a" and attr == "href":
             return f"link {value!r} has no scheme or names a //host; write the full https:// address"
         if attr in RESOURCE_ATTRS or (attr == "href" and tag != "a"):
@@ -267,7 +297,7 @@ def meta_problems(rel: str, meta: dict, source: str) -> list[str]:
         elif isinstance(value, list):
             for v in value:
                 walk(key, v)
-        elif isinstance(value, str) and re.search(r"[<>\"`]", value):
+        elif isinstance(value, str) and MARKUP_CHARS.search(fully_decoded(value)):
             out.append(f"{rel}:{where(key)}: front matter {key}: {value!r} holds markup (< > \" `); the theme"
                        " shows it as HTML: write plain text")
 
@@ -351,8 +381,8 @@ ACTIVE_DOCUMENTS = {".html", ".htm", ".xhtml", ".xht", ".xml", ".xsl", ".xslt", 
 
 
 def static_file_problems(root) -> list[str]:
-    """Symbolic links anywhere in docs/ or snippets/, active documents in docs/, and SVG files that
-    fail svg_problems. (Pages themselves go through the page sanitiser.)"""
+    """Symbolic links anywhere in docs/ or snippets/, active documents and notebooks in docs/, and SVG
+    files that fail svg_problems. (Pages themselves go through the page sanitiser.)"""
     import os
     from pathlib import Path
 
@@ -368,7 +398,237 @@ def static_file_problems(root) -> list[str]:
                 elif top == "docs" and path.suffix.lower() in ACTIVE_DOCUMENTS:
                     out.append(f"{rel}:1: {path.suffix} files are not published (a browser runs what they contain);"
                                " write a page pair or use a picture")
+                elif top == "docs" and path.suffix.lower() == ".ipynb":
+                    out.append(f"{rel}:1: .ipynb files are not published from docs/ (a browser reads the JSON as a page);"
+                               " the site makes each page's notebooks from its snippets")
                 elif top == "docs" and path.suffix.lower() == ".svg":
                     out.extend(svg_problems(rel, path.read_text(encoding="utf-8", errors="replace")))
             dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink()]
     return out
+
+
+# --- strings that reach a page outside its content: titles, configuration -----------------------
+
+MARKUP_CHARS = re.compile(r"[<>\"`]")
+TAG_START = re.compile(r"<[a-zA-Z/!?]")  # where the HTML tokenizer starts a tag, a comment or a declaration
+
+
+def fully_decoded(text: str) -> str:
+    """text with character references decoded until nothing changes: what the theme's filters
+    (striptags decodes once more), notebooks and later readers may end up printing."""
+    for _ in range(10):
+        decoded = html_lib.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def plain_text_problem(value: str) -> str | None:
+    """Why a string the theme prints as HTML (a nav title, a site string, a new note's title) is not
+    plain text, or None: it may hold no character references and, decoded, no < > " or `."""
+    decoded = fully_decoded(value)
+    if decoded != value:
+        return f"{value!r} holds HTML character references (it reads {decoded!r}): write the characters themselves"
+    if MARKUP_CHARS.search(value):
+        return f"{value!r} holds markup (< > \" `); the theme prints it as HTML: write plain text"
+    return None
+
+
+def heading_problems(rel: str, source: str) -> list[str]:
+    """Headings whose text, its character references decoded as often as they decode, starts a tag:
+    the first heading is the page's and its notebooks' <title> (the theme's striptags decodes it once
+    more), and headings become notebook cells, which carry them as Markdown, i.e. as HTML."""
+    from ramverk.pages import scanner
+
+    out = []
+    for heading in scanner.scan(source).headings:
+        decoded = fully_decoded(heading.text)
+        if TAG_START.search(decoded):
+            out.append(f"{rel}:{heading.line}: heading {heading.text!r} is markup once its character references are"
+                       f" decoded ({decoded!r}); it becomes page and notebook titles: write it as plain text")
+    return out
+
+
+def config_problems(config) -> list[str]:
+    """`mkdocs.yml:line: ...` for every string of mkdocs.yml (nav titles and their translations,
+    site_name, copyright, extra ...) that is not plain text; the Markdown extensions' options are code."""
+    out = []
+    for keys, value, line in config.strings(skip=("markdown_extensions",)):
+        problem = plain_text_problem(value)
+        if problem:
+            out.append(f"mkdocs.yml:{line}: {'.'.join(map(str, keys)) or 'key'}: {problem}")
+    return out
+
+
+# --- published HTML files: the last step of the build ---------------------------------------------
+
+# Elements that run, frame or redirect whatever the attributes say; <script> is judged on its own.
+DOCUMENT_REFUSED = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal", "noembed",
+                    "template", "fencedframe"}
+URL_ATTRS = RESOURCE_ATTRS | {"href", "formaction", "action"}
+LOADING_LINKS = re.compile(r"\b(?:stylesheet|preload|prefetch|modulepreload|icon|manifest|import|dns-prefetch"
+                           r"|preconnect|prerender)\b", re.I)
+DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp|svg\+xml)[;,]", re.I)  # the project's own charts
+DOCUMENT_TAGS = re.compile(r"<(html|head|body)(?=[\s/>])", re.I)
+THEME_EXPRESSION = re.compile(r"\{\{.*?\}\}", re.S)
+
+
+@lru_cache(maxsize=None)
+def theme_inline_scripts() -> tuple[re.Pattern, ...]:
+    """The theme's inline scripts (Material's templates, partials/javascripts/), each its template's text
+    exactly, a {{ ... }} in it (a base URL) standing for a relative or site path."""
+    import material
+
+    from pathlib import Path
+
+    out = []
+    for path in sorted((Path(material.__file__).parent / "templates").rglob("*.html")):
+        if path.name == "redirect.html":  # the redirects plugin's template: the site has none
+            continue
+        for m in re.finditer(r"<script>(.*?)</script>", path.read_text(encoding="utf-8"), re.S):
+            parts = THEME_EXPRESSION.split(m[1])
+            out.append(re.compile(r"[\w./-]*".join(map(re.escape, parts))))
+    return tuple(out)
+
+
+def theme_script_sources(extra_javascript) -> set[str]:
+    """Site paths of the scripts the theme may load: its bundle (as its base.html names it) and mkdocs.yml's
+    extra_javascript."""
+    import material
+
+    from pathlib import Path
+
+    base = (Path(material.__file__).parent / "templates" / "base.html").read_text(encoding="utf-8")
+    return set(re.findall(r"'(assets/javascripts/bundle\.[0-9a-f]+\.min\.js)'", base)) | {
+        str(getattr(script, "path", script)) for script in extra_javascript}
+
+
+def _site_path(url: str, page_dir: str, site_prefix: str) -> str | None:
+    """The site path a local URL of a file in page_dir names, or None when it leaves the site."""
+    import posixpath
+
+    url = _url(url).split("#", 1)[0].split("?", 1)[0]
+    if not is_local(url):
+        return None
+    joined = url[len(site_prefix):] if url.startswith("/") and url.startswith(site_prefix) else (
+        None if url.startswith("/") else posixpath.join(page_dir, url))
+    if joined is None:
+        return None
+    path = posixpath.normpath(joined)
+    return None if path.startswith("../") or path == ".." else path
+
+
+# The fast screen: a document none of these match, once the theme's own scripts and links are taken out,
+# holds none of what document_problems looks for (each is a superset of a finding: case folded, any
+# tag context, entities decoded generously); one that matches any is parsed (html5ever) and judged.
+THEME_SCRIPT_TAG = re.compile(r'<script src="([^"<>]*)"></script>|<script id="__config" type="application/json">'
+                              r'([^<]*)</script>|<script>(.*?)</script>', re.S)
+THEME_LINK_TAG = re.compile(r'<link rel="([\w -]+)" href="([^"<>]*)"(?: hreflang="[\w-]+")?>')
+SCREEN_WORDS = ("<script", "<style", "<iframe", "<frame", "<object", "<embed", "<applet", "<base", "<portal",
+                "<noembed", "<template", "<fencedframe", "<link", "<use", "<image", "<feimage", "http-equiv", "srcdoc",
+                "url(", "@import", "image-set", "javascript:", "vbscript:")
+# Another scheme counts only where a URL value can start: after = (an attribute), ; (SVG's values=, a
+# refresh) or , (srcset), then quotes, spaces and controls, which the URL parser strips.
+SCREEN_SCHEME = re.compile(r"[=;,][\s\"'\x00-\x20]*(data|file|blob|about|filesystem):")
+SCREEN_HANDLER = re.compile(r"on[a-z]+\s*=")  # every event handler's name is on + ASCII letters
+SCREEN_RESOURCES = [(name, re.compile(rf"{name}\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]*)")) for name in
+                    ("src", "srcset", "poster", "data", "background", "codebase", "archive", "manifest", "ping", "action",
+                     "formaction")]
+ATTRIBUTE_BEFORE = set(" \t\n\r\x0c/\"'\x01")  # what may come before an attribute's name in a tag
+COMMON_ENTITIES = re.compile(r"&(?:lt|gt|amp|quot|#39|nbsp);")  # decode to nothing a URL scheme is made of
+
+
+def _screen(document: str, scripts: set[str], page_dir: str, site_prefix: str) -> bool:
+    """False when document certainly holds nothing document_problems refuses: none of its signs is in
+    the text once the theme's own scripts and links are taken out (lower-cased, entities decoded, tabs
+    and newlines gone: each sign is a superset of a finding)."""
+    def theme_script(m: re.Match) -> str:
+        if m[1] is not None:
+            ok = _site_path(m[1], page_dir, site_prefix) in scripts
+        elif m[2] is not None:
+            try:
+                json.loads(m[2])
+                ok = True
+            except ValueError:
+                ok = False
+        else:
+            ok = any(p.fullmatch(m[3]) for p in theme_inline_scripts())
+        return "\x01" if ok else m[0]
+
+    def theme_link(m: re.Match) -> str:
+        return "\x01" if is_local(m[2]) or not LOADING_LINKS.search(m[1]) else m[0]
+
+    rest = THEME_LINK_TAG.sub(theme_link, THEME_SCRIPT_TAG.sub(theme_script, document)).lower()
+    rest = COMMON_ENTITIES.sub("\x02", rest)
+    if "&" in rest:
+        rest = html_lib.unescape(rest).lower()
+    rest = rest.replace("\t", "").replace("\n", " ").replace("\r", "")
+    if any(word in rest for word in SCREEN_WORDS):
+        return True
+    if any(m.start() and rest[m.start() - 1] in ATTRIBUTE_BEFORE for m in SCREEN_HANDLER.finditer(rest)):
+        return True
+    if any(not DATA_IMAGE.match(rest, m.start(1)) for m in SCREEN_SCHEME.finditer(rest)):
+        return True
+    for name, pattern in SCREEN_RESOURCES:
+        for m in pattern.finditer(rest):
+            value = m[1].strip("\"'")
+            if m.start() and rest[m.start() - 1] in ATTRIBUTE_BEFORE and (
+                    not (is_local(value) or DATA_IMAGE.match(_url(value))) or (name == "srcset" and "," in value)):
+                return True
+    return False
+
+
+def document_problems(rel: str, document: str, scripts: set[str], site_prefix: str = "/") -> list[str]:
+    """`rel: message` for what a published HTML file must not hold anywhere (title, navigation, header,
+    footer, content): scripts other than the theme's own, event handlers, javascript:/data: URLs, frames,
+    <base>, meta refresh, loads from another host. rel is the file's path in the site; scripts the site
+    paths of the scripts the theme loads (theme_script_sources)."""
+    import posixpath
+
+    page_dir = posixpath.dirname(rel)
+    if not _screen(document, scripts, page_dir, site_prefix):
+        return []
+    parsed = _start_tags(_keep_everything(DOCUMENT_TAGS.sub(r"<ramverk-\1", document), link_rel=True))
+    out = []
+    for tag, attrs, text in parsed:
+        tag = tag.removeprefix("ramverk-")
+        if tag == "script":
+            if set(attrs) == {"src"} and _site_path(attrs["src"], page_dir, site_prefix) in scripts:
+                continue
+            if attrs == {"id": "__config", "type": "application/json"}:
+                try:
+                    json.loads(text)
+                    continue
+                except ValueError:
+                    pass
+            if not attrs and any(p.fullmatch(text) for p in theme_inline_scripts()):
+                continue
+            what = f"src={attrs['src']!r}" if "src" in attrs else repr(text.strip()[:60])
+            out.append(f"{rel}: <script> that is not the theme's own ({what})")
+            continue
+        if tag in DOCUMENT_REFUSED:
+            out.append(f"{rel}: <{tag}> is not allowed in a published page")
+        if tag == "meta" and "http-equiv" in attrs:
+            out.append(f"{rel}: <meta http-equiv={attrs['http-equiv']!r}> (a refresh or policy) in a published page")
+        if tag == "style" and any(not is_local(u) for m in CSS_LOAD.finditer(text) for u in m.groups() if u):
+            out.append(f"{rel}: <style> loads from another host")
+        for attr, value in attrs.items():
+            name = attr.rpartition(":")[2].lower()
+            scheme = (SCHEME.match(_url(value)) or [None, ""])[1].lower()
+            if name.startswith("on"):
+                out.append(f"{rel}: event handler {attr}= on <{tag}>")
+            elif name == "srcdoc":
+                out.append(f"{rel}: srcdoc= on <{tag}>")
+            elif name in ("values", "from", "to", "by") and any(
+                    (SCHEME.match(_url(v)) or [None, ""])[1].lower() in DANGEROUS_SCHEMES for v in value.split(";")):
+                out.append(f"{rel}: {attr}={value[:60]!r} on <{tag}> animates a URL to a script")
+            elif name in URL_ATTRS and scheme in DANGEROUS_SCHEMES and not DATA_IMAGE.match(_url(value)):
+                out.append(f"{rel}: {scheme}: URL in <{tag} {attr}>")
+            elif ((name in RESOURCE_ATTRS - {"cite", "longdesc"} and tag != "a")
+                  or (tag == "link" and name == "href" and LOADING_LINKS.search(attrs.get("rel", "")))) \
+                    and not is_local(value) and scheme != "data":
+                out.append(f"{rel}: <{tag} {attr}={value[:80]!r}> loads from another host")
+            elif name == "style" and any(not is_local(u) for m in CSS_LOAD.finditer(value) for u in m.groups() if u):
+                out.append(f"{rel}: style= on <{tag}> loads from another host")
+    return list(dict.fromkeys(out))
