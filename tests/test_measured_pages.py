@@ -256,7 +256,10 @@ def test_one_provenance_block_per_page_lists_each_machine_once_in_the_pages_lang
     assert "[Rådata: results/test-machine.json](../results/test-machine.json)" in sv
     assert "[Raw data: results/test-machine.json](../results/test-machine.json)" in en
     assert "Median av n mätningar" in sv and "parad" in sv  # the table has a baseline: its ratios are explained
-    assert "Two shared cores" in en  # the test machine has two logical cores
+    # The test machine has two logical cores; its one ratio's middle half spans 0.95 to 1.05 of it: ±5 %.
+    assert "A few shared cores make the noise large: the middle half of a ratio's samples spans, in the median, " \
+           "±5 % around the ratio here (over 1 ratios on this machine)" in en
+    assert "i median ±5 % kring kvoten" in sv
     assert en.count("Median of n samples") == 1
     assert timing_tables.page_provenance("# A page\n\nNo measurements.\n", "docs/x.en.md", "en") == ""
     shown = f"```text\n<!-- timing: {SNIPPET} -->\n```\n"

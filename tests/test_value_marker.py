@@ -42,6 +42,22 @@ def test_a_snippets_work_per_call_divided_by_a_gpu_rate_is_a_time():
     assert shown.endswith(f"{NBSP}ns") or shown.endswith(f"{NBSP}µs")
 
 
+def test_a_results_file_gives_its_machines_cores_and_the_spread_of_its_ratios():
+    """Read straight from the JSON here: half the IQR of each full-size CPU ratio over its median, the median."""
+    import statistics
+
+    data = json.loads((site_config.load().root / "results/amd-epyc-1t.json").read_text(encoding="utf-8"))
+    shares = [(r["ratio"]["q3"] - r["ratio"]["q1"]) / 2 / r["ratio"]["median"] * 100 for r in data["records"]
+              if r.get("ratio") and r["case"]["size"] == "full" and r["device"]["kind"] == "cpu"]
+    assert len(shares) > 10, "the reference file should have ratios to spread"
+    body = "results/amd-epyc-1t.json expr="
+    assert _shown(body + "ratios", "en") == str(len(shares))
+    assert _shown(body + "ratio_spread digits=2 unit=%", "en") == f"{statistics.median(shares):.2g}{NBSP}%"
+    assert _shown(body + "logical_cores", "en") == str(data["machine"]["logical_cores"])
+    with pytest.raises(MarkerError, match=r"docs/x.sv.md:7: .*no results file results/nowhere.json \(known: results/amd-epyc-1t.json"):
+        _shown("results/nowhere.json expr=ratios")
+
+
 @pytest.mark.parametrize("body, message", [
     ("snippets/execution/fusion.py expr=m", "uses 'm', which is not"),
     ("snippets/execution/fusion.py expr=n gpu=H999", "no GPU 'H999'"),

@@ -32,7 +32,9 @@ TEXT = {
         "baseline_row": "baslinje",
         "paired": "En kvot mot ett annat läge är parad när mätskriptet körde fallen växelvis A B A B i samma process (tabellen anger då ett intervall inom parentes); annars är den kvoten mellan två medianer.",
         "raw": "Rådata",
-        "noise": "Två delade kärnor ger stort brus: läs skillnader under ungefär 10 % som osäkra.",
+        "noise": "Få delade kärnor ger stort brus: en kvots mittersta hälft av mätningarna spänner här i median "
+                 "±{percent} % kring kvoten (över {n} kvoter på den här maskinen). Läs mindre skillnader som osäkra.",
+        "noise_no_ratios": "Få delade kärnor ger stort brus: läs små skillnader som osäkra.",
         "of": "av",
         "limit": "Tak",
         "provenance_title": "Om mätningarna på sidan",
@@ -133,7 +135,10 @@ TEXT = {
         "baseline_row": "baseline",
         "paired": "A ratio to another mode is paired when the runner ran the cases alternately A B A B in one process (the table then gives an interval in brackets); otherwise it is the ratio of two medians.",
         "raw": "Raw data",
-        "noise": "Two shared cores make the noise large: read differences below about 10 % as uncertain.",
+        "noise": "A few shared cores make the noise large: the middle half of a ratio's samples spans, in the median, "
+                 "±{percent} % around the ratio here (over {n} ratios on this machine). Read smaller differences as "
+                 "uncertain.",
+        "noise_no_ratios": "A few shared cores make the noise large: read small differences as uncertain.",
         "of": "of",
         "limit": "Limit",
         "provenance_title": "About the measurements on this page",

@@ -22,7 +22,7 @@ from ramverk.render import charts
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError, find
 from ramverk.results import roofline
-from ramverk.results.results_view import Row, merged, rows
+from ramverk.results.results_view import Row, merged, ratio_spread, rows
 
 OPTIONS = {"frameworks", "modes", "baseline", "chart"}
 
@@ -262,8 +262,15 @@ def provenance(found: list[tuple[Row, dict | None]], page: str, lang: str, ratio
     lines.append(t(lang, "spread"))
     if ratios:
         lines.append(t(lang, "paired"))
-    if any(r.record.device.kind == "cpu" and r.machine.logical_cores <= 4 for r in rows_only):
-        lines.append(t(lang, "noise"))
+    for machine in dict.fromkeys(r.machine.name for r in rows_only
+                                 if r.record.device.kind == "cpu" and r.machine.logical_cores <= 4):
+        spread = ratio_spread(machine)
+        if spread is None:
+            lines.append(t(lang, "noise_no_ratios"))
+            continue
+        two_digits = float(f"{spread.percent:.2g}")  # as the value marker shows it (method page)
+        percent = nf.count(round(two_digits), lang) if two_digits.is_integer() else nf.number(two_digits, lang, 2)
+        lines.append(t(lang, "noise", percent=percent, n=spread.ratios))
     return lines
 
 

@@ -1,6 +1,7 @@
 """`<!-- value: SOURCE expr=EXPRESSION [options] -->`: a figure in prose, read from data at build time.
 
-SOURCE is a snippet (`snippets/x.py`) or the GPU ceiling table (`snippets/gpu_datasheets.json`).
+SOURCE is a snippet (`snippets/x.py`), the GPU ceiling table (`snippets/gpu_datasheets.json`) or a results
+file (`results/<machine>.json`: its machine's logical_cores, and ratio_spread and ratios, see machine_names).
 expr= is arithmetic (numbers, names, + - * / **, parentheses; read with `ast`, never run) over:
 - a snippet's full BENCHMARK sizes (`n`, `batch`, ...), its work per call (`work_flops`,
   `work_bytes`) and its module-level numeric constants (`PEAK = 67e12`; read, not run);
@@ -21,7 +22,7 @@ from ramverk.contract import site_config, snippet_spec
 from ramverk.contract.page_text import language
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError
-from ramverk.results import roofline
+from ramverk.results import results_view, roofline
 
 DATASHEETS = "snippets/gpu_datasheets.json"
 OPTIONS = {"expr", "gpu", "unit", "digits", "format"}
@@ -66,6 +67,21 @@ def snippet_names(path: str, where: str = "") -> dict[str, float]:
     return names
 
 
+def machine_names(path: str, where: str = "") -> dict[str, float]:
+    """What a results file says of its machine: logical_cores, and ratio_spread (in %) and ratios, the median
+    half-IQR of its CPU ratios relative to the ratio, over how many (results_view.ratio_spread)."""
+    name = path.removeprefix("results/").removesuffix(".json")
+    machine = results_view.merged().machines.get(name)
+    if not path.endswith(".json") or machine is None:
+        raise MarkerError(f"{where}: no results file {path} (known: "
+                          f"{', '.join(f'results/{m}.json' for m in results_view.merged().machines)})")
+    names = {"logical_cores": float(machine.logical_cores)}
+    spread = results_view.ratio_spread(name)
+    if spread is not None:
+        names.update(ratio_spread=spread.percent, ratios=float(spread.ratios))
+    return names
+
+
 def _format(value: float, marker: Marker, lang: str) -> str:
     options = marker.options
     try:
@@ -99,6 +115,8 @@ def value(marker: Marker) -> str:
         names = {}
         if "gpu" not in marker.options:
             raise MarkerError(f"{where}: the ceiling table needs gpu=NAME")
+    elif marker.target.startswith("results/"):
+        names = machine_names(marker.target, where)
     else:
         names = snippet_names(marker.target, where)
     if "gpu" in marker.options:

@@ -4,6 +4,7 @@ A record is stale when the code its framework ran (ramverk.sections.run_hash) ha
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -72,3 +73,19 @@ def stale_records() -> list[tuple[str, Record]]:
     """(machine, record) of each full-size record whose code has changed since it was measured."""
     return [(machine, record) for machine, record in merged().entries
             if record.case.size == "full" and is_stale(record)]
+
+
+@dataclass(frozen=True)
+class RatioSpread:
+    percent: float  # the median, over the machine's CPU ratios, of half the IQR as a share of the ratio
+    ratios: int
+
+
+def ratio_spread(machine: str) -> RatioSpread | None:
+    """How far a measured ratio moves on `machine`'s CPU: for each full-size CPU record with a ratio, half
+    its interquartile range relative to its median, and the median of those (None without ratios)."""
+    shares = sorted((r.ratio.q3 - r.ratio.q1) / 2 / r.ratio.median * 100
+                    for name, r in merged().entries
+                    if name == machine and r.case.size == "full" and r.device.kind == "cpu"
+                    and r.ratio is not None and r.ratio.median > 0)
+    return RatioSpread(statistics.median(shares), len(shares)) if shares else None
