@@ -51,7 +51,7 @@ def test_gpu_flops_limit_picks_the_model_variant_and_the_dtype_rate(name, dtype,
 
 
 def test_gpu_tensor_core_rates_are_dense_not_the_sparsity_figures():
-    for gpu in roofline.GPUS:  # dense TF32 is half of dense BF16 on these parts (printed figures are rounded)
+    for gpu in roofline.gpus():  # dense TF32 is half of dense BF16 on these parts (printed figures are rounded)
         assert gpu.tf32_flops == pytest.approx(gpu.bf16_flops / 2, rel=0.01), gpu.match
         assert gpu.fp32_flops < gpu.tf32_flops, gpu.match
 

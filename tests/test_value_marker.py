@@ -73,3 +73,25 @@ def test_a_bad_marker_fails_naming_page_and_line(body, message):
         values.value(parse("value", body, "docs/x.sv.md", "sv", 7))
     assert str(caught.value).startswith("docs/x.sv.md:7: marker 'value: ")
     assert message in str(caught.value)
+
+
+def test_data_sheet_figures_typed_into_snippet_code_match_the_ceiling_table():
+    """Sections are self-contained (a reader copies one alone), so a snippet types its GPU's figures; each
+    such literal (1e11 or more) must be the table's figure for the GPU the snippet names."""
+    import ast
+
+    root = site_config.load().root
+    table = json.loads((root / values.DATASHEETS).read_text(encoding="utf-8"))["gpus"]
+    checked = 0
+    for path in sorted((root / "snippets").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        literals = [n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant)
+                    and isinstance(n.value, float) and n.value >= 1e11]
+        if not literals:
+            continue
+        named = [name for name in table if f"{name} SXM" in source or f"NVIDIA {name}" in source]
+        assert named, f"{path.relative_to(root)} types data-sheet figures but names no GPU of {values.DATASHEETS}"
+        figures = {v for k, v in table[named[0]].items() if k != "source"}
+        assert set(literals) <= figures, (path.relative_to(root), named[0], set(literals) - figures)
+        checked += len(literals)
+    assert checked, "no snippet types a data-sheet figure: the test looks at nothing"

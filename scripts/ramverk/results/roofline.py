@@ -12,11 +12,14 @@ below, each with its source. The words come from the catalogue (contract/page_te
 from __future__ import annotations
 
 import ast
+import functools
+import json
 import math
 import operator
 import re
 from dataclasses import dataclass, field
 
+from ramverk.contract import site_config
 from ramverk.contract.page_text import t
 from ramverk.contract.results_model import Device, Machine
 
@@ -119,23 +122,26 @@ class GpuSpec:
     source: str
 
 
-# Dense rates: NVIDIA's data sheets print Tensor Core rates "with sparsity", twice the dense rate,
-# so the TF32 and BF16 columns are half of the printed figures.
-GPUS = (
-    GpuSpec("H200 NVL", 60e12, 417.5e12, 835.5e12, 4.8e12, "https://www.nvidia.com/en-us/data-center/h200/"),
-    GpuSpec("H200", 67e12, 494.5e12, 989.5e12, 4.8e12, "https://www.nvidia.com/en-us/data-center/h200/"),
-    GpuSpec("H100 PCIe", 51e12, 378e12, 756.5e12, 2.0e12, "https://www.nvidia.com/en-us/data-center/h100/"),
-    GpuSpec("H100 NVL", 60e12, 417.5e12, 835.5e12, 3.9e12, "https://www.nvidia.com/en-us/data-center/h100/"),
-    GpuSpec("H100", 67e12, 494.5e12, 989.5e12, 3.35e12, "https://www.nvidia.com/en-us/data-center/h100/"),
-    GpuSpec("A100", 19.5e12, 156e12, 312e12, 2.039e12, "https://www.nvidia.com/en-us/data-center/a100/"),
-)
+DATASHEETS = "snippets/gpu_datasheets.json"  # the one table of GPU ceilings (pages quote it with the value marker)
+
+
+@functools.cache
+def gpus() -> tuple[GpuSpec, ...]:
+    """The data-sheet table, in its order (variants first). Its Tensor Core rates are dense: NVIDIA prints
+    them "with sparsity", twice the dense rate."""
+    table = json.loads((site_config.load().root / DATASHEETS).read_text(encoding="utf-8"))["gpus"]
+    return tuple(GpuSpec(name, **{k: entry[k] for k in ("fp32_flops", "tf32_flops", "bf16_flops", "bandwidth",
+                                                          "source")})
+                 for name, entry in table.items())
+
+
 # A case's "dtype" size parameter -> (the GpuSpec rate it is held against, its name in the sentence)
 GPU_RATE = {"float32": ("fp32_flops", "FP32"), "tf32": ("tf32_flops", "TF32 Tensor Core"),
             "bfloat16": ("bf16_flops", "BF16 Tensor Core"), "float16": ("bf16_flops", "FP16 Tensor Core")}
 
 
 def _gpu(device: Device) -> GpuSpec | None:
-    return next((g for g in GPUS if g.match in device.name), None)
+    return next((g for g in gpus() if g.match in device.name), None)
 
 
 def _clock_ghz(machine: Machine) -> float | None:
