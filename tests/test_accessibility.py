@@ -59,9 +59,9 @@ def audited_pages(site: Path, lang: str) -> list[str]:
 @pytest.mark.parametrize("lang", [pytest.param("sv", marks=pytest.mark.xdist_group("axe-sv")),
                                   pytest.param("en", marks=pytest.mark.xdist_group("axe-en"))])
 def test_no_serious_accessibility_violation(built_site, site_url, lang):
-    """The whole axe-core engine on each page after its scripts ran, at 1280 px and, the page resized
-    without a reload, at 390 px; serious and critical violations fail, named by page, width, rule and
-    element. One Chromium and one tab per language (the two languages may run on two workers)."""
+    """The whole axe-core engine on each page after its scripts ran, at 1280 and at 390 px; serious and
+    critical violations fail, named by page, width, rule and element. One Chromium and one tab per
+    language (the two languages may run on two workers)."""
     axe_source = AXE.read_text(encoding="utf-8")
     pages = audited_pages(built_site, lang)
     assert len(pages) > 30, f"only {len(pages)} {lang} pages built"
@@ -73,13 +73,12 @@ def test_no_serious_accessibility_violation(built_site, site_url, lang):
         context.add_init_script(script=axe_source)
         tab = context.new_page()
         for path in pages:
-            tab.set_viewport_size({"width": WIDTHS[0], "height": 900})
-            response = tab.goto(site_url + path, wait_until="load")
-            assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
             for width in WIDTHS:
-                if width != WIDTHS[0]:
-                    tab.set_viewport_size({"width": width, "height": 900})
-                    tab.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done, 50)))")  # resize handlers
+                # Loaded afresh at each width: audited right after a resize, the theme's drawer and table
+                # wrappers are caught half-way (grey nav text, scroll boxes not yet focusable).
+                tab.set_viewport_size({"width": width, "height": 900})
+                response = tab.goto(site_url + path, wait_until="load")
+                assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
                 result = tab.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => ({version: "
                                       "axe.version, violations: r.violations.map(v => ({id: v.id, impact: v.impact, "
                                       "nodes: v.nodes.map(n => n.target.join(' ') + '  ' + n.html.slice(0, 120))}))}))")
