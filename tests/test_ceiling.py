@@ -112,7 +112,7 @@ def test_a_planted_rate_above_the_ceiling_fails_the_build_and_the_check(tmp_path
                        ResultsFile(machine=machine, records=[_matmul_record("numpy", flops / 60e9), too_fast]))
     page = "docs/hardware/cpu-gpu-tpu.en.md"
     with pytest.raises(markers.MarkerError) as raised:
-        markers.render(f"<!-- timing: {MATMUL} -->", HANDLERS, page=page, lang="en")
+        markers.render_lines(f"<!-- timing: {MATMUL} -->", HANDLERS, page=page, lang="en")
     message = str(raised.value)
     assert message.startswith(f"{page}:1: marker 'timing: {MATMUL}'")
     assert "jax/jit" in message and "numpy" not in message
@@ -125,7 +125,7 @@ def test_a_planted_rate_above_the_ceiling_fails_the_build_and_the_check(tmp_path
     assert len(problems) == 2 and all("is above its ceiling 8e+10 FLOP/s" in p for p in problems), problems
     results_store.save(root / "results" / "zen4.json", ResultsFile(machine=machine, records=[
         _matmul_record("numpy", flops / 60e9)]))
-    table = markers.render(f"<!-- timing: {MATMUL} chart=no -->", HANDLERS, page=page, lang="en")
+    table = "\n".join(markers.render_lines(f"<!-- timing: {MATMUL} chart=no -->", HANDLERS, page=page, lang="en"))
     assert "60.0\u00a0GFLOP/s (75%)" in table and "of the limit 80.0\u00a0GFLOP/s" in table
 
 

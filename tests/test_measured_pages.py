@@ -50,7 +50,7 @@ def results(tmp_path, monkeypatch):
 
 
 def _render(line: str, lang: str) -> str:
-    return markers.render(line, HANDLERS, page=f"docs/execution/overview.{lang}.md", lang=lang)
+    return "\n".join(markers.render_lines(line, HANDLERS, page=f"docs/execution/overview.{lang}.md", lang=lang))
 
 
 def test_timing_table_in_each_language(results):
@@ -112,7 +112,7 @@ def test_claim_that_holds_renders_the_measured_ratio(results):
 
 def test_markers_inside_code_fences_are_left_alone():
     text = "```text\n<!-- timing: snippets/nowhere.py -->\n```\n"
-    assert markers.render(text, HANDLERS, page="docs/x.en.md", lang="en") == text
+    assert markers.render_lines(text, HANDLERS, page="docs/x.en.md", lang="en") == text.split("\n")
 
 
 def test_built_site_links_valid_notebooks_and_publishes_results(built_site):

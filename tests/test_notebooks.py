@@ -16,6 +16,7 @@ import nbformat
 import pytest
 from ramverk.contract import page_text
 from ramverk.render import notebooks
+from ramverk.results import outputs_store
 
 pytestmark = pytest.mark.slow
 
@@ -134,11 +135,11 @@ def test_a_build_runs_no_snippet_it_says_what_is_not_captured_yet(tmp_path, monk
     only through `python -m ramverk outputs`."""
     from ramverk.render import notebooks
 
-    monkeypatch.setattr(notebooks, "outputs_dir", lambda: tmp_path)
+    monkeypatch.setattr(outputs_store, "outputs_dir", lambda: tmp_path)
     snippet = tmp_path / "boom.py"
     snippet.write_text('# --8<-- [start:a]\nraise SystemExit("this must not run in a build")\n# --8<-- [end:a]\n')
     outputs = notebooks.execute(snippet, ("a",))
-    assert outputs["a"].not_run == notebooks.NOT_CAPTURED and not list(tmp_path.glob("*.json"))
+    assert outputs["a"].not_run == outputs_store.NOT_CAPTURED and not list(tmp_path.glob("*.json"))
 
 
 @pytest.mark.parametrize("lang, prefix", [("sv", ""), ("en", "en/")])
@@ -211,7 +212,7 @@ def test_each_split_notebook_has_the_outputs_of_its_own_kernel():
 
 def test_the_capture_shows_what_jupyter_shows_and_stops_at_an_error(tmp_path, monkeypatch):
     """A value a cell ends with is displayed; "Run All" stops at an error, so the cells after it are not run."""
-    monkeypatch.setattr(notebooks, "outputs_dir", lambda: tmp_path / "outputs")
+    monkeypatch.setattr(outputs_store, "outputs_dir", lambda: tmp_path / "outputs")
     folder = tmp_path / "topic"
     folder.mkdir()
     snippet = folder / "demo.py"

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _rendered(page: str, lang: str) -> str:
     path = f"docs/{page}.{lang}.md"
-    return markers.render((ROOT / path).read_text(encoding="utf-8"), HANDLERS, path, lang)
+    return "\n".join(markers.render_lines((ROOT / path).read_text(encoding="utf-8"), HANDLERS, path, lang))
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

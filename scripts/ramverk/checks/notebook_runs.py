@@ -15,7 +15,7 @@ holds the published notebook to the promise, as a reader meets it:
 * each code cell's stdout and stderr, its error (name and value) and what it displays (a value the cell
   ends with, a rich display: their plain text) are compared with the published ones under the masks the
   page-output test uses (render/output_blocks.comparable() and VARIES), as text: the site shows no
-  terminal colours (notebooks.plain), Jupyter paints them. A published error followed by published
+  terminal colours (outputs_store.plain), Jupyter paints them. A published error followed by published
   outputs is a mismatch too: Jupyter's "Run All" stops at the error.
 
 Both languages' notebooks of a page have the same code cells: one kernel run serves both.
@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ramverk.contract import site_config
+from ramverk.contract.files import write_atomic
 from ramverk.contract.snippet_spec import SECTION
 from ramverk.render import notebooks, output_blocks
-from ramverk.results import results_store
+from ramverk.results import outputs_store
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def published(document: dict) -> list[tuple[str, CellOutput]]:
 
 
 def _cell_output(outputs: list[dict], ran: bool = True) -> CellOutput:
-    """A cell's outputs as text, as the site shows them: without terminal colours (notebooks.plain)."""
+    """A cell's outputs as text, as the site shows them: without terminal colours (outputs_store.plain)."""
     texts = {"stdout": [], "stderr": [], "display": []}
     error = None
     for out in outputs:
@@ -121,10 +122,10 @@ def _cell_output(outputs: list[dict], ran: bool = True) -> CellOutput:
         else:
             text = out.get("data", {}).get("text/plain")
             texts["display"].append("".join(text) if text is not None else out["output_type"])
-    coloured = any(notebooks.ANSI.search(t) for t in [*sum(texts.values(), []), *(error or ())])
-    return CellOutput(notebooks.plain("".join(texts["stdout"])), notebooks.plain("".join(texts["stderr"])),
-                      error and (error[0], notebooks.plain(error[1])), tuple(map(notebooks.plain, texts["display"])),
-                      ran, coloured)
+    coloured = any(outputs_store.ANSI.search(t) for t in [*sum(texts.values(), []), *(error or ())])
+    plain = outputs_store.plain
+    return CellOutput(plain("".join(texts["stdout"])), plain("".join(texts["stderr"])),
+                      error and (error[0], plain(error[1])), tuple(map(plain, texts["display"])), ran, coloured)
 
 
 def stripped(document: dict) -> dict:
@@ -209,7 +210,7 @@ def verify(group: tuple[notebooks.PageNotebook, ...]) -> Run:
     if missing:  # the capture has not run yet: nothing to compare with
         run = Run(group, seconds=time.perf_counter() - started)
         run.mismatches.append(Mismatch(f"{group[0].snippet}:{lines.get(missing[0], 1)}", run.label, missing[0],
-                                       "capture", notebooks.NOT_CAPTURED, "(not run)"))
+                                       "capture", outputs_store.NOT_CAPTURED, "(not run)"))
         return run
     kernel, problem, cpu_s = execute_in_kernel(group[0], stripped(document))
     if problem:
@@ -240,12 +241,12 @@ def _record_cost(name: str, cpu_s: float) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the verb's threads and the test's workers write it too
-        results_store.write_atomic(path, json.dumps({**costs(), name: round(cpu_s, 1)}, indent=1, sort_keys=True))
+        write_atomic(path, json.dumps({**costs(), name: round(cpu_s, 1)}, indent=1, sort_keys=True))
 
 
 def _not_captured(nb: notebooks.PageNotebook, section: str) -> bool:
     outputs = notebooks.execute(site_config.load().root / nb.snippet, nb.sections)
-    return outputs[section].not_run == notebooks.NOT_CAPTURED
+    return outputs[section].not_run == outputs_store.NOT_CAPTURED
 
 
 def execute_in_kernel(nb: notebooks.PageNotebook, document: dict

@@ -1,3 +1,3 @@
 """The contract every room shares: the snippet spec, the results model, the site config, the
-frameworks table and the catalogue of words the build adds to pages. Imports nothing from ramverk
-outside this folder."""
+frameworks table, the catalogue of words the build adds to pages and atomic file writing.
+Imports nothing from ramverk outside this folder."""

@@ -286,11 +286,6 @@ def _limits(memory_bytes: int | None = None, cpus: int | None = None, max_tasks:
     return [sys.executable, "-I", "-S", LIMITS_EXEC, *(f"{k}={v}" for k, v in options.items() if v), "--"]
 
 
-def limited(argv: list[str], memory_bytes: int | None = None, cpus: int | None = None) -> list[str]:
-    """argv under the per-process limits only (RLIMIT_AS, no core dumps, CPU affinity, death with the parent)."""
-    return [*_limits(memory_bytes, cpus), *argv]
-
-
 def _tasks_of_uid() -> int:
     uid = str(os.getuid())
     n = 0

@@ -32,9 +32,9 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from ramverk.contract import site_config
+from ramverk.contract.files import write_atomic
 from ramverk.contract.page_text import t
 from ramverk.render import notebooks
-from ramverk.results import results_store
 
 
 class NotebookPage(File):
@@ -107,7 +107,7 @@ def on_files(files, config):
         text = notebooks.notebook_json(nb)
         source = folder / lang / nb.stem / f"{nb.name}.ipynb"
         if not source.is_file() or source.read_text(encoding="utf-8") != text:  # mkdocs-jupyter caches by it
-            results_store.write_atomic(source, text)  # another build may read it meanwhile
+            write_atomic(source, text)  # another build may read it meanwhile
         page = _page_file(nb, source, lang, default, config)
         page.alternates = {lang: page}
         other = others.get((nb.stem, nb.name))

@@ -21,9 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ramverk.contract import site_config
+from ramverk.contract.files import write_atomic
 from ramverk.pages import page_source, scanner
 from ramverk.render.notebooks import CAPTURE_ENV, TIMEOUT_S
-from ramverk.results import results_store
 
 EXECUTION_VERSION = 1  # bump when the way blocks are captured changes: every capture is then missing
 
@@ -141,7 +141,7 @@ def capture(refresh: bool = False, prune: bool = False) -> tuple[int, int, list[
                             f"{verdict.stderr[-1500:]}")
             return  # never committed: the tests report the failing block
         blocks_dir().mkdir(parents=True, exist_ok=True)
-        results_store.write_atomic(blocks_dir() / f"{fence.key}.json", json.dumps(record, ensure_ascii=False, indent=1))
+        write_atomic(blocks_dir() / f"{fence.key}.json", json.dumps(record, ensure_ascii=False, indent=1))
 
     with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
         list(pool.map(one, todo))

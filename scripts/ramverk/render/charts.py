@@ -19,10 +19,10 @@ import io
 import json
 
 from ramverk.contract import site_config
+from ramverk.contract.files import write_atomic
 from ramverk.contract.frameworks import display_name
 from ramverk.contract.page_text import device_name, t
 from ramverk.render import number_format as nf
-from ramverk.results import results_store
 from ramverk.results.results_view import Row
 
 FIG_WIDTH_IN = 4.6  # 331 pt wide: shrunk to a phone's ~350-px column, 1 pt of text is still ~1.05 px
@@ -97,7 +97,7 @@ def bar_chart_svg(rows: list[Row], lang: str) -> str:
     if cache.is_file():
         return cache.read_text(encoding="utf-8")
     svg = _draw(bars, lang)
-    results_store.write_atomic(cache, svg)  # both language builds may write it
+    write_atomic(cache, svg)  # both language builds may write it
     return svg
 
 

@@ -1,7 +1,7 @@
 """Marker comments in pages, `<!-- name: target key=value ... -->`, replaced at build time.
 
 One regex finds them; each name maps to a handler that returns Markdown (the mapping is the
-explicit dict ramverk.render.marker_handlers.HANDLERS, passed to render()). An unknown name,
+explicit dict ramverk.render.marker_handlers.HANDLERS, passed to render_lines()). An unknown name,
 or a handler's complaint, fails the build with the page and line. Markers inside code
 (fenced, indented or inline, as ramverk/pages/scanner.py reads the page) are left alone, so pages can
 show the syntax.
@@ -72,11 +72,6 @@ def find(text: str, page: str = "", lang: str = "", front_matter: bool = True, l
             if match is None or match["name"] in PASS_THROUGH:
                 continue
             yield lineno - 1, match, parse(match["name"], match["body"], page, lang, lineno + line_offset)
-
-
-def render(text: str, handlers: dict[str, Handler], page: str = "", lang: str = "", front_matter: bool = True,
-           line_offset: int = 0) -> str:
-    return "\n".join(render_lines(text, handlers, page, lang, front_matter, line_offset))
 
 
 def render_lines(text: str, handlers: dict[str, Handler], page: str = "", lang: str = "",

@@ -15,8 +15,8 @@ rich displays (Keras' summary) as plain prints, no colour, no interactive loggin
 lines). Like Jupyter's "Run All" it stops at a cell's error. What a cell displays is kept as plain text
 (the site publishes no HTML or images from code). A section whose packages are missing here is not run,
 and a Markdown cell says so; so are a notebook's sections that cannot share a kernel (`_split`). The captured
-outputs are data, committed like results: outputs/<key>.json, keyed by a hash of the snippet (and
-the siblings it imports) and of the sections run. A build never runs code: `python -m ramverk
+outputs are data, committed like results, in outputs/ (results/outputs_store.py reads and writes those
+files, keyed by a hash of the snippet, its siblings and the sections run). A build never runs code: `python -m ramverk
 outputs` captures what outputs/ lacks (a changed snippet), `ramverk check outputs` names missing
 and unused files, and until then the notebook says the cell was not run; the prose is rebuilt
 every time.
@@ -28,7 +28,6 @@ the .ipynb beside it as a download; `links_markdown()` is the line under each pa
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import os
 import posixpath
@@ -43,12 +42,12 @@ from pathlib import Path
 
 from ramverk.contract import frameworks, site_config
 from ramverk.contract.page_text import t
-from ramverk.contract.snippet_spec import SECTION, sibling_imports
+from ramverk.contract.snippet_spec import SECTION
 from ramverk.pages import page_source, scanner
-from ramverk.results import results_store
+from ramverk.results import outputs_store
+from ramverk.results.outputs_store import Output
 
 TIMEOUT_S = float(os.environ.get("RAMVERK_NOTEBOOK_TIMEOUT_S", 600))
-EXECUTION_VERSION = 3  # bump when the executor's output changes: invalidates outputs/ (3: a Jupyter kernel)
 KERNEL_START_S = 60  # the kernel's start, beyond the notebook's time limit
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 LANGUAGE_INFO = {"name": "python", "version": f"{sys.version_info.major}.{sys.version_info.minor}"}
@@ -385,29 +384,16 @@ def _notebook_markdown(text: str) -> str:
 
 # --- Running the sections ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Output:
-    stdout: str = ""
-    stderr: str = ""
-    error: tuple[str, str, tuple[str, ...]] | None = None  # ename, evalue, traceback lines
-    not_run: str = ""  # why the section was not run
-    outputs: tuple[dict, ...] = ()  # the cell's outputs as the kernel sent them (nbformat), in order
-
-
-NOT_CAPTURED = "its output is not captured yet (python -m ramverk outputs)"
-
-
 def execute(snippet: Path, sections: tuple[str, ...], run: bool = False, refresh: bool = False) -> dict[str, Output]:
     """The sections' outputs from outputs/; with run=True, what is missing there is run first, top to
     bottom in one sandboxed Jupyter kernel, and saved; with refresh=True too, it is run again and replaces
     the file only when the run completes."""
     snippet = Path(snippet)
-    key = _execution_key(snippet, sections)
-    cache = outputs_dir() / f"{key}.json"
-    if cache.is_file() and not refresh:
-        return _outputs(json.loads(cache.read_text(encoding="utf-8")))
+    captured = None if refresh else outputs_store.load(snippet, sections)
+    if captured is not None:
+        return captured
     if not run:
-        return {section: Output(not_run=NOT_CAPTURED) for section in sections}
+        return outputs_store.not_captured(sections)
     from ramverk import sections as sections_mod
 
     by_name = {c.section: c for c in sections_mod.chunks(snippet) if c.section}
@@ -418,7 +404,7 @@ def execute(snippet: Path, sections: tuple[str, ...], run: bool = False, refresh
         chunk = by_name.get(section)
         reason = sections_mod.missing_packages(chunk) if chunk else "the section has no code"
         if reason:
-            records[section] = {"section": section, "not_run": reason}
+            records[section] = outputs_store.not_run(section, reason)
         else:
             cells.append({"cell_type": "code", "id": f"cell-{len(cells)}", "source": shown[section], "outputs": [],
                           "metadata": {"ramverk_section": section}, "execution_count": None})
@@ -428,23 +414,19 @@ def execute(snippet: Path, sections: tuple[str, ...], run: bool = False, refresh
     stopped = ""  # the error that stopped the run, as it stops Jupyter's "Run All"
     for section, outputs, executed in ran:
         if executed:
-            records[section] = _record(section, outputs)
+            records[section] = outputs_store.record(section, outputs)
             stopped = stopped or next((o["ename"] for o in outputs if o["output_type"] == "error"), "")
         elif stopped:
-            records[section] = {"section": section, "not_run": f"a cell above raised {stopped}, and running the "
-                                                                "notebook top to bottom stops there"}
+            records[section] = outputs_store.not_run(section, f"a cell above raised {stopped}, and running the "
+                                                              "notebook top to bottom stops there")
     for section in sections:
         if section not in records:
             failure = failure or "the kernel stopped before it"
-            records[section] = {"section": section, "not_run": failure}
+            records[section] = outputs_store.not_run(section, failure)
     data = [records[s] for s in sections]
     if not failure:  # a crash or a timeout may not happen next time: only complete runs are cached
-        results_store.write_atomic(cache, json.dumps(data, ensure_ascii=False))  # both language builds may write it
-    return _outputs(data)
-
-
-def outputs_dir() -> Path:
-    return site_config.load().root / "outputs"
+        outputs_store.save(snippet, sections, data)
+    return outputs_store.parsed(data)
 
 
 def output_problems() -> list[str]:
@@ -452,15 +434,8 @@ def output_problems() -> list[str]:
     root = site_config.load().root
     wanted: dict[str, str] = {}
     for nb in all_notebooks():
-        wanted.setdefault(_execution_key(root / nb.snippet, nb.sections), nb.snippet)
-    present = {p.stem for p in outputs_dir().glob("*.json")}
-    if os.environ.get("RAMVERK_PENDING_RESULTS"):  # drafting mode: nothing measured or captured yet
-        present |= set(wanted)
-    problems = [f"{snippet}:1: its sections' captured outputs (outputs/{key}.json) are missing; capture them "
-                "with python -m ramverk outputs, and commit outputs/"
-                for key, snippet in sorted(wanted.items(), key=lambda kv: kv[1]) if key not in present]
-    problems += [f"outputs/{key}.json:1: no notebook uses it any more; delete it" for key in sorted(present - set(wanted))]
-    return problems
+        wanted.setdefault(outputs_store.key(root / nb.snippet, nb.sections), nb.snippet)
+    return outputs_store.problems(wanted)
 
 
 def capture(prune: bool = False, refresh: bool = False) -> tuple[int, int, list[str]]:
@@ -470,67 +445,12 @@ def capture(prune: bool = False, refresh: bool = False) -> tuple[int, int, list[
 
     root = site_config.load().root
     jobs = list(dict.fromkeys((root / nb.snippet, nb.sections) for nb in all_notebooks()))
-    missing = [job for job in jobs if refresh or not (outputs_dir() / f"{_execution_key(*job)}.json").is_file()]
+    missing = [job for job in jobs if refresh or not outputs_store.path_for(*job).is_file()]
     # The imports of TensorFlow, PyTorch and JAX dominate: two processes keep both cores busy.
     with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
         list(pool.map(lambda job: execute(*job, run=True, refresh=refresh), missing))
-    deleted = []
-    if prune:
-        wanted = {f"{_execution_key(*job)}.json" for job in jobs}
-        for path in sorted(outputs_dir().glob("*.json")):
-            if path.name not in wanted:
-                path.unlink()
-                deleted.append(path.name)
+    deleted = outputs_store.prune({outputs_store.key(*job) for job in jobs}) if prune else []
     return len(missing), len(jobs) - len(missing), deleted
-
-
-def _outputs(data: list[dict]) -> dict[str, Output]:
-    return {d["section"]: Output(d.get("stdout", ""), d.get("stderr", ""),
-                                 (d["error"][0], d["error"][1], tuple(d["error"][2])) if d.get("error") else None,
-                                 d.get("not_run", ""), tuple(d.get("outputs", ()))) for d in data}
-
-
-# Terminal colours (SGR and other CSI sequences): Jupyter paints them (JAX's jaxprs, rich's tables), the site
-# shows the text, since the sanitiser admits no inline style for nbconvert's 256-colour spans.
-ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
-
-
-def plain(text: str) -> str:
-    return ANSI.sub("", text)
-
-
-def _record(section: str, outputs: list[dict]) -> dict:
-    """A cell's outputs as outputs/ keeps them: in order, as text without terminal colours (displays as their
-    plain text); its streams and error on their own too."""
-    record: dict = {"section": section, "stdout": "", "stderr": "", "outputs": []}
-    for out in outputs:
-        kind = out["output_type"]
-        if kind == "stream":
-            text = plain(out["text"])
-            record[out["name"]] += text
-            last = record["outputs"][-1] if record["outputs"] else {}
-            if last.get("output_type") == "stream" and last["name"] == out["name"]:
-                last["text"] += text  # one block, as Jupyter shows a stream's consecutive writes
-                continue
-            out = {"output_type": kind, "name": out["name"], "text": text}
-        elif kind == "error":
-            out = {"output_type": kind, "ename": out["ename"], "evalue": plain(out["evalue"]),
-                   "traceback": [plain(line) for line in out["traceback"]]}
-            record["error"] = [out["ename"], out["evalue"], out["traceback"]]
-        else:  # execute_result, display_data
-            data = out.get("data", {})
-            out = {"output_type": kind, "metadata": {},
-                   "data": {"text/plain": plain(data.get("text/plain", f"<{', '.join(sorted(data))}>"))}}
-        record["outputs"].append(out)
-    return record
-
-
-def _execution_key(snippet: Path, sections: tuple[str, ...]) -> str:
-    digest = hashlib.sha256(json.dumps([EXECUTION_VERSION, snippet.name, list(sections)]).encode())
-    digest.update(snippet.read_bytes())
-    for sibling in sibling_imports(snippet, snippet.stat().st_mtime_ns):  # snippets it imports run too
-        digest.update(sibling.read_bytes())
-    return digest.hexdigest()[:24]
 
 
 _MARK = "@@ramverk-notebook@@ "  # the worker's report line (cells print too)
@@ -655,7 +575,7 @@ def notebook(nb: PageNotebook) -> dict:
 
 def notebook_json(nb: PageNotebook) -> str:
     """The notebook as the .ipynb text, cached per notebook and version of its captured outputs."""
-    captured = outputs_dir() / f"{_execution_key(site_config.load().root / nb.snippet, nb.sections)}.json"
+    captured = outputs_store.path_for(site_config.load().root / nb.snippet, nb.sections)
     return _notebook_json(nb, captured.stat().st_mtime_ns if captured.is_file() else 0)
 
 

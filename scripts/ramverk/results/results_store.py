@@ -19,12 +19,12 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from ramverk.contract.files import write_atomic
 from ramverk.contract.results_model import SCHEMA_VERSION, Machine, Record, ResultsFile
 
 
@@ -78,36 +78,10 @@ def dumps(results: ResultsFile) -> str:
 
 
 def save(path: Path, results: ResultsFile) -> None:
-    """Write atomically (write_atomic), and only what reads back."""
+    """Write atomically (contract.files.write_atomic), and only what reads back."""
     text = dumps(results)
     ResultsFile.model_validate_json(text)  # never write what we could not read back
     write_atomic(Path(path), text)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text so that whoever reads path (a killed run's next start, another build reading a
-    cache) sees the old file or the new one, both complete: a temporary file in the same folder,
-    fsync'ed, os.replace, the folder fsync'ed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; results and caches are read by others
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def upsert(results: ResultsFile | None, machine: Machine, records: list[Record]) -> ResultsFile:
