@@ -20,7 +20,7 @@ os.environ.setdefault(code_blocks.COMPILE_CACHE_ENV, str(helpers.ROOT / ".cache"
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
-    """The repository's site, built with `mkdocs build --strict` once per test run: under xdist the
+    """The repository's site, built by `python -m ramverk build` once per test run: under xdist the
     first worker to need it builds it (the others wait on a lock) into the run's shared temporary folder."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         site = tmp_path_factory.mktemp("site")
@@ -45,11 +45,17 @@ def built_site(tmp_path_factory):
 
 
 def _build(site):
-    try:
-        seconds = helpers.build_site(site)
-    except helpers.BuildFailed as error:
-        pytest.fail(str(error), pytrace=False)
-    print(f"\nstrict build: {seconds:.1f} s")
+    """The site as published: `python -m ramverk build` (each language in its own process, strict)."""
+    import subprocess
+    import sys
+    import time
+
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "ramverk", "build", "--site-dir", str(site)], cwd=helpers.ROOT,
+                          capture_output=True, text=True, env=helpers.checkout_env(helpers.ROOT))
+    if proc.returncode != 0:
+        pytest.fail(f"python -m ramverk build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}", pytrace=False)
+    print(f"\nstrict build: {time.perf_counter() - started:.1f} s")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

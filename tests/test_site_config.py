@@ -103,17 +103,3 @@ def test_the_first_hook_turns_a_mismatch_into_a_build_error(checkout, tmp_path):
     with pytest.raises(PluginError, match="this build reads"):
         translation_guard.on_config(SimpleNamespace(config_file_path=str(other / "mkdocs.yml")))
 
-
-def test_hooks_read_the_languages_of_the_built_checkout(checkout, tmp_path):
-    """not_found leaves the default language's 404 page to MkDocs and writes the others' under their
-    folder: which language is the default comes from the build's mkdocs.yml."""
-    from ramverk.hooks import not_found
-
-    site = tmp_path / "site"
-    config = SimpleNamespace(config_file_path=str(checkout / "mkdocs.yml"), site_dir=str(site),
-                             theme={"language": "sv"})
-    english = SimpleNamespace(**{**vars(config), "theme": {"language": "en"}})
-    assert not_found.on_post_template("sv page", "404.html", config) == "sv page"
-    assert not_found.on_post_template("sitemap", "sitemap.xml", english) == "sitemap"
-    assert not_found.on_post_template("en page", "404.html", english) == ""
-    assert (site / "en" / "404.html").read_text() == "en page" and not (site / "404.html").exists()

@@ -13,6 +13,8 @@ import sys
 
 # verb -> (module, its setup function, one line of help), in the order `--help` lists them
 VERBS = {
+    "build": ("ramverk.verbs.build", "setup", "build the site: each language in its own MkDocs process, side by side"),
+    "serve": ("ramverk.verbs.serve", "setup", "serve the site with live reload, both languages at one address"),
     "check": ("ramverk.verbs.check", "setup", "fast checks of pages, snippets and results (seconds)"),
     "new-note": ("ramverk.verbs.new_note", "setup", "start a note: page pair, snippet skeleton, nav entry"),
     "import-obsidian": ("ramverk.verbs.import_obsidian", "setup", "convert an Obsidian note into a page"),

@@ -8,8 +8,8 @@ once decoded (the theme shows titles as HTML) and on refused includes; all pages
 reported together. The project's own charts (data: images drawn from results by the timing
 marker) are set aside before rendering and put back after. The theme prints mkdocs.yml's strings
 (nav titles, their translations, copyright, extra) as HTML: on_config fails on any that is not
-plain text, naming its line. The last step reads each language's written .html files (this
-language's folder, in the process that built it) and fails, naming the file and removing it, on
+plain text, naming its line. The last step reads the .html files this language's build wrote (its
+own folder) and fails, naming the file and removing it, on
 anything a page may not run or load: scripts other than the theme's own, handlers, javascript:
 URLs, frames, <base>, meta refresh, in the title, navigation, header or footer as in the content.
 """
@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from markdown.extensions import Extension
+from pymdownx.snippets import SnippetExtension
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.plugins import event_priority
@@ -38,22 +39,23 @@ log = get_plugin_logger("publish_safety")
 _problems: list[str] = []  # file:line: message, from every page, raised together in on_env
 
 
+SNIPPET_PRIORITY = 32  # where pymdownx.snippets registers its preprocessor (tests/test_upstream_pins.py)
+
+
 class _GuardIncludes(Extension):
-    """Makes the page renderer's pymdownx.snippets read only files the include rules accept."""
+    """Puts the project's GuardedSnippets, which reads only files the include rules accept, in the
+    place of pymdownx.snippets' preprocessor, with the same settings (Python-Markdown's registry)."""
 
     def extendMarkdown(self, md):
-        md.preprocessors["snippet"].__class__ = page_source.GuardedSnippets
-
-
-_site_root: list[str] = []  # the default language's site folder: the other languages build into its subfolders
+        snippets = next(ext for ext in md.registeredExtensions if isinstance(ext, SnippetExtension))
+        md.preprocessors.deregister("snippet")
+        md.preprocessors.register(page_source.GuardedSnippets(snippets.getConfigs(), md), "snippet", SNIPPET_PRIORITY)
 
 
 def on_config(config):
     problems = sanitise.config_problems(site_config.for_build(config.config_file_path))
     if problems:
         raise PluginError("strings the theme would print as HTML:\n  " + "\n  ".join(problems))
-    if not config.plugins["i18n"].building:
-        _site_root[:] = [config.site_dir]
     config.markdown_extensions.append(_GuardIncludes())
     return config
 
@@ -100,27 +102,31 @@ def on_env(env, config, files):
     return env
 
 
-@event_priority(-50)  # after every page and template is written, before static-i18n (-100) waits for the other languages
+@event_priority(-50)  # after every page and template is written, before static-i18n (-100) builds another language
 def on_post_build(config):
     """Judge every .html file this language's build wrote, whole; remove those that fail, and fail."""
     started = time.perf_counter()
     i18n = config.plugins["i18n"]
-    root = Path(_site_root[0] if _site_root else config.site_dir)
-    here = Path(config.site_dir)
-    others = {lang for lang in i18n.build_languages if here == root and lang != i18n.current_language}
+    root = Path(config.site_dir)  # this language's own site: `ramverk build` builds one per process
+    default = next(lang.locale for lang in i18n.config.languages if lang.default)
+    # A plain `mkdocs build` builds every language into one folder, one after the other.
+    here = root if i18n.current_language == default else root / i18n.current_language
+    others = {lang for lang in i18n.build_languages if lang != i18n.current_language}
     scripts = sanitise.theme_script_sources(config.extra_javascript)
     prefix = urlparse(config.site_url or "/").path or "/"
     problems, refused = [], []
     for folder, dirs, names in os.walk(here):
         if Path(folder) == root:
-            dirs[:] = [d for d in dirs if d not in others]  # built, and judged, by their own process
+            dirs[:] = [d for d in dirs if d not in others]  # judged by their own build
         for name in names:
             if name.endswith(".html"):
                 path = Path(folder) / name
-                found = sanitise.document_problems(path.relative_to(root).as_posix(),
-                                                   path.read_text(encoding="utf-8", errors="replace"), scripts, prefix)
+                rel = path.relative_to(root).as_posix()
+                text = path.read_text(encoding="utf-8", errors="replace")
+                found = sanitise.document_problems(rel, text, scripts, prefix)
                 if found:
-                    problems += found
+                    address = (prefix + rel).lstrip("/")  # named as the reader asks for it: en/… in the English build
+                    problems += [address + problem.removeprefix(rel) for problem in found]
                     refused.append(path)
     for path in refused:
         path.unlink()  # never served, by `mkdocs serve` or a deploy of the failed build's folder
