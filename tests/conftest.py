@@ -8,14 +8,23 @@ import functools
 import http.server
 import os
 import shutil
+import tempfile
 import threading
 
 import helpers
 import pytest
 from ramverk.checks import code_blocks
 
-# torch.compile's caches, shared by the sandboxed runs of this and later test runs (ramverk/checks/code_blocks.py).
-os.environ.setdefault(code_blocks.COMPILE_CACHE_ENV, str(helpers.ROOT / ".cache" / "compile"))
+# torch.compile's caches, shared by the sandboxed runs of this test session only (ramverk/checks/code_blocks.py):
+# made here, in the process that starts the xdist workers (they inherit the variable), and removed at its end.
+_OWN_COMPILE_CACHE = code_blocks.COMPILE_CACHE_ENV not in os.environ
+if _OWN_COMPILE_CACHE:
+    os.environ[code_blocks.COMPILE_CACHE_ENV] = tempfile.mkdtemp(prefix="ramverk-compile-")
+
+
+def pytest_unconfigure(config):
+    if _OWN_COMPILE_CACHE and not os.environ.get("PYTEST_XDIST_WORKER"):
+        shutil.rmtree(os.environ[code_blocks.COMPILE_CACHE_ENV], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,11 @@ from ramverk.pages import page_source
 
 BLOCK_TIMEOUT_S = 180.0
 BLOCK_ENV = {"RAMVERK_QUICK": "1", "PYTHONHASHSEED": "0"}
-# A folder the test runs share for torch.compile's caches (tests/conftest.py sets it). Inside the private
-# /tmp every run would compile its C++ cold (tens of seconds per graph on 2 cores); blocks may write
-# there, so it is only for test runs, never for the runner, whose workers start with empty caches.
+# A folder for torch.compile's caches that the sandboxed runs of one test session share (tests/conftest.py
+# makes it, under the temporary folder, and removes it at the end). Without it each run would compile its
+# C++ cold (tens of seconds per graph on 2 cores). Blocks may write there, so it lives one session: what
+# one pull request's code writes never reaches another run. Only for test runs, never for the runner,
+# whose workers start with empty caches.
 COMPILE_CACHE_ENV = "RAMVERK_COMPILE_CACHE"
 
 
