@@ -21,6 +21,8 @@ BENCHMARK = {
     },
     "sizes": {"quick": {"tokens": 1, "width": 32}, "full": {"tokens": 1, "width": 1024}},
     "baseline": "float32",
+    # PyTorch's quantised operators run on the CPU only (x86 and ARM backends)
+    "devices": ["cpu"],
     "work": {"flops": "2*tokens*8*width**2"},
 }
 
