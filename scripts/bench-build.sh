@@ -15,6 +15,7 @@ python - "$work/plain.yml" <<'EOF'
 import sys, pathlib, yaml
 config = yaml.safe_load(pathlib.Path("mkdocs.yml").read_text(encoding="utf-8"))
 config.pop("hooks", None)
+config.pop("watch", None)  # paths relative to this generated file's folder; a build watches nothing
 config["docs_dir"] = str(pathlib.Path(config.get("docs_dir", "docs")).resolve())
 config["theme"].pop("custom_dir", None)
 config["strict"] = False  # the pages' markers and wikilinks are the hooks' to resolve
