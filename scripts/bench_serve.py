@@ -16,6 +16,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+SHOWS = "m => !!document.body && document.body.innerText.includes(m)"  # no body while the page reloads
+GONE = "m => !!document.body && !document.body.innerText.includes(m)"
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -39,12 +42,10 @@ def main() -> int:
                 marker = f"Benchmark line {save} {time.time_ns()}"
                 started = time.perf_counter()
                 source.write_text(original + f"\n{marker}\n", encoding="utf-8")
-                page.wait_for_function("m => document.body.innerText.includes(m)", arg=marker, timeout=120_000,
-                                       polling=50)
+                page.wait_for_function(SHOWS, arg=marker, timeout=120_000, polling=50)
                 print(f"save {save + 1}: {time.perf_counter() - started:.2f} s from save to the reloaded page")
                 source.write_text(original, encoding="utf-8")
-                page.wait_for_function("m => !document.body.innerText.includes(m)", arg=marker, timeout=120_000,
-                                       polling=50)
+                page.wait_for_function(GONE, arg=marker, timeout=120_000, polling=50)
         finally:
             source.write_text(original, encoding="utf-8")
             browser.close()
