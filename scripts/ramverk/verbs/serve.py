@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import http.server
 import multiprocessing
+import signal
 import socket
 import sys
 import threading
@@ -115,6 +116,7 @@ def run(args) -> int:
         proxy.shutdown()  # a language's server ended (its first build failed): so does this one
 
     threading.Thread(target=watch_servers, daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a `kill` stops the language servers too (finally:)
     try:
         proxy.serve_forever()
     except KeyboardInterrupt:
