@@ -27,6 +27,7 @@ title (`TermLinks`, a Markdown tree processor; hooks/glossary_links.py adds it t
 from __future__ import annotations
 
 import difflib
+import functools
 import posixpath
 import re
 import unicodedata
@@ -82,8 +83,15 @@ def _root() -> Path:
 
 
 def entries(root: Path | None = None) -> list[Entry]:
-    raw = yaml.safe_load(((root or _root()) / "docs" / "glossary.yml").read_text(encoding="utf-8")) or []
-    return [Entry.model_validate(item) for item in raw]
+    path = (root or _root()) / "docs" / "glossary.yml"
+    return list(_entries(path, path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=4)
+def _entries(path: Path, stamp: int) -> tuple[Entry, ...]:
+    """Read once per version of the file: the build's term links ask for every page."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return tuple(Entry.model_validate(item) for item in raw)
 
 
 def page_path(stem: str, lang: str, root: Path | None = None) -> Path:
