@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import socket
 import subprocess
 import sys
@@ -288,7 +289,11 @@ def test_only_allowed_variables_reach_contributor_code(tmp_path):
 
 @needs_bwrap
 def test_a_shared_writable_folder_is_the_runs_own_copy(tmp_path):
-    shared = ROOT / ".cache" / f"sandbox-test-{uuid.uuid4().hex}"  # outside the temporary directory: shared
+    # Outside the temporary directory, so the sandbox takes it for a shared folder (not the checkout's .cache:
+    # a checkout may itself live under /tmp, as a CI clone can).
+    shared = Path("/var/tmp") / f"ramverk-sandbox-test-{uuid.uuid4().hex}"
+    if str(shared).startswith(tempfile.gettempdir().rstrip("/") + "/"):
+        pytest.skip(f"/var/tmp is under the temporary directory {tempfile.gettempdir()} here")
     shared.mkdir(parents=True)
     try:
         (shared / "entry").write_text("good")
