@@ -69,7 +69,7 @@ ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
 # The time a log line starts with (glog's I/W/E/F/V1206 21:03:42.168000, Kineto's USDT:2026-12-06 21:01:20)
 # and tempfile's fresh folder names: new on every run.
 LOG_TIME = re.compile(r"(?m)^(?:[IWEFV]\d{4} \d\d:\d\d:\d\d\.\d+|USDT:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
-TEMP_PATH = re.compile(r"/tmp/tmp[a-z0-9_]{8}\b")
+TEMP_PATH = re.compile(r"/tmp/(?:tmp|ramverk-[a-z]+-)[a-z0-9_]{8}\b")  # tempfile names; the sandbox gives each run its home there
 SPACES = re.compile(r"[ \t]+")  # columns padded to the width of a number that varies
 
 
