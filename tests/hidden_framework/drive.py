@@ -89,12 +89,14 @@ def run_builds(device: str, path: Path) -> None:
         sys.path.insert(0, str(path.parent))
         try:
             module, _ = sections.load(path, f"snippet_{path.stem}_{key}", sections.only_framework(key))
-            if device == "meta":
+            if key == "torch":
                 import torch
 
-                # "meta" stands in for cuda: it checks where the build's tensors live, not kernels. Inductor
-                # makes no code for meta tensors (its constant folding failed on scan_unroll's loop); for the
-                # builds, aot_eager traces the same graph. The sections above ran with the real torch.compile.
+                # These builds check that a mode builds and runs with a framework missing, and where its
+                # tensors live ("meta" stands in for cuda), not kernels: aot_eager traces the same graph
+                # without Inductor's C++ compile (seconds per graph; the runner's quick run in test_snippets
+                # compiles it), and Inductor makes no code for meta tensors (its constant folding failed on
+                # scan_unroll's loop). The sections above ran with the real torch.compile.
                 torch.compile = functools.partial(torch.compile, backend="aot_eager")  # put back below
             for mode in spec.modes[key]:
                 step = module.build(key, mode, device, **spec.sizes["quick"])
@@ -108,7 +110,7 @@ def run_builds(device: str, path: Path) -> None:
                   f"{traceback.format_exc()[-2000:]}", skipped=[], devices=[])
         finally:
             sys.path.remove(str(path.parent))
-            if device == "meta" and "torch" in sys.modules and isinstance(sys.modules["torch"].compile, functools.partial):
+            if key == "torch" and "torch" in sys.modules and isinstance(sys.modules["torch"].compile, functools.partial):
                 sys.modules["torch"].compile = sys.modules["torch"].compile.func
 
 
