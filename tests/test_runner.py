@@ -252,10 +252,13 @@ def test_worker_environment_has_no_credentials_and_pinned_threads(monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "x")
     monkeypatch.setenv("MY_API_KEY", "x")
     monkeypatch.setenv("AWS_REGION", "x")
+    monkeypatch.delenv("XLA_FLAGS", raising=False)
     env = launch.worker_env(3)
     assert not {"GITHUB_TOKEN", "MY_API_KEY", "AWS_REGION"} & set(env)
     assert env["OMP_NUM_THREADS"] == "3" and env["TF_NUM_INTRAOP_THREADS"] == "3"
-    assert "intra_op_parallelism_threads=3" in env["XLA_FLAGS"]
+    assert env["XLA_FLAGS"].split() == ["--xla_cpu_multi_thread_eigen=true"]  # XLA reads a word without -- as a file
+    env = launch.worker_env(1)
+    assert env["XLA_FLAGS"].split() == ["--xla_cpu_multi_thread_eigen=false"]
 
 
 def test_fidelity_benchmark_runs_with_tiny_settings(monkeypatch):

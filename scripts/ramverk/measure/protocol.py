@@ -69,10 +69,11 @@ def pin_threads(threads: int, env: dict | os._Environ = os.environ) -> None:
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                 "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
         env[var] = n
+    # Only `--` flags: XLA reads a value that does not start with "--" as a file of flags, and the old
+    # "intra_op_parallelism_threads=N" (a TensorFlow session option, not an XLA flag) was dropped as one.
     flags = [f for f in env.get("XLA_FLAGS", "").split()
              if not f.startswith(("--xla_cpu_multi_thread_eigen", "intra_op_parallelism_threads"))]
-    flags += [f"--xla_cpu_multi_thread_eigen={'false' if threads == 1 else 'true'}",
-              f"intra_op_parallelism_threads={threads}"]
+    flags.append(f"--xla_cpu_multi_thread_eigen={'false' if threads == 1 else 'true'}")
     env["XLA_FLAGS"] = " ".join(flags)
 
 
