@@ -19,6 +19,8 @@ VERBS = {
     "new-note": ("ramverk.verbs.new_note", "setup", "start a note: page pair, snippet skeleton, nav entry"),
     "import-obsidian": ("ramverk.verbs.import_obsidian", "setup", "convert an Obsidian note into a page"),
     "run": ("ramverk.verbs.run", "setup", "measure the snippets (snippet x framework x mode x device)"),
+    "trace": ("ramverk.verbs.trace", "setup",
+              "profile one step of a snippet into results/traces/, for a page's picture"),
     "compare": ("ramverk.verbs.compare", "setup", "this machine's results as ratios to the reference results"),
     "bench-fidelity": ("ramverk.verbs.bench_fidelity", "setup",
                        "compare the runner's timer with torch.utils.benchmark"),

@@ -23,6 +23,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "outputs": ("ramverk.checks.contrib_checks", "outputs_current"),
     "markers": ("ramverk.checks.marker_checks", "markers_valid"),
     "results": ("ramverk.checks.marker_checks", "results_fresh"),
+    "traces": ("ramverk.checks.trace_checks", "traces_valid"),
     "swedish-style": ("ramverk.checks.swedish_style", "problems"),
 }
 

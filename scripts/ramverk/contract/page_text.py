@@ -41,6 +41,22 @@ TEXT = {
         "chart_title": "Tid per anrop (median, felstaplar = IQR)",
         "chart_axis": "tid per anrop",
         "log_scale": "logaritmisk skala",
+        # the profiler timeline of a trace marker (render/trace_timeline.py)
+        "trace_title": "Profilerarens tidslinje: ett steg av {snippet} ({framework}, läget {mode})",
+        "trace_axis": "tid från stegets början (ms)",
+        "trace_thread": "Tråd",
+        "trace_idle": "vilar",
+        "trace_slowest": "Längst egen tid (tiden utan det som anropas inifrån):",
+        "trace_summary": "{lanes} trådar, {spans} händelser på {total}. Längst egen tid: {slowest}. "
+                         "Tråden vilar (kör ingen händelse) {idle}.",
+        "trace_idle_share": "{share} av steget på tråden {lane}",
+        "trace_caption": "{profiler}, ett steg av `{snippet}` ({framework} {version}, läget {mode}, {params}) "
+                         "på {device}, maskinen {machine}, {date}, commit {commit}. Lådorna är händelserna, "
+                         "en rad per anropsdjup; en ljusröd yta med streckad kant är en lucka där tråden inte "
+                         "kör någon händelse.",
+        "trace_deeper": " Händelser djupare än {depth} nivåer ritas inte ({n} st.).",
+        "trace_stale": " Koden har ändrats sedan profilen togs: ta om den med "
+                       "`python -m ramverk trace {snippet} --framework {framework} --mode {mode}`.",
         "claim_ok": "uppmätt",
         "no_gpu": "Inte mätt på en GPU än. På en maskin med en NVIDIA-GPU: `{command}`",
         "no_gpu_several": "Inte mätta på en GPU än: {snippets}. På en maskin med en NVIDIA-GPU: "
@@ -145,6 +161,22 @@ TEXT = {
         "chart_title": "Time per call (median, error bars = IQR)",
         "chart_axis": "time per call",
         "log_scale": "log scale",
+        # the profiler timeline of a trace marker (render/trace_timeline.py)
+        "trace_title": "Profiler timeline: one step of {snippet} ({framework}, mode {mode})",
+        "trace_axis": "time from the step's start (ms)",
+        "trace_thread": "Thread",
+        "trace_idle": "idle",
+        "trace_slowest": "Longest self time (the time without what is called from inside):",
+        "trace_summary": "{lanes} threads, {spans} events in {total}. Longest self time: {slowest}. "
+                         "Idle (running no event): {idle}.",
+        "trace_idle_share": "{share} of the step on thread {lane}",
+        "trace_caption": "{profiler}, one step of `{snippet}` ({framework} {version}, mode {mode}, {params}) "
+                         "on {device}, machine {machine}, {date}, commit {commit}. The boxes are the events, "
+                         "one row per call depth; a pale red area with a dashed edge is a gap in which the "
+                         "thread runs no event.",
+        "trace_deeper": " Events deeper than {depth} levels are not drawn ({n} of them).",
+        "trace_stale": " The code has changed since the profile was taken: take it again with "
+                       "`python -m ramverk trace {snippet} --framework {framework} --mode {mode}`.",
         "claim_ok": "measured",
         "no_gpu": "Not measured on a GPU yet. On a machine with an NVIDIA GPU: `{command}`",
         "no_gpu_several": "Not measured on a GPU yet: {snippets}. On a machine with an NVIDIA GPU: "

@@ -6,7 +6,8 @@ Contributor text is hostile. The page content is cleaned with an allowlist and t
 naming page and line, on anything the cleaning removed, on markup in front matter or in headings
 once decoded (the theme shows titles as HTML) and on refused includes; all pages' problems are
 reported together. The project's own charts (data: images drawn from results by the timing
-marker) are set aside before rendering and put back after. The theme prints mkdocs.yml's strings
+marker) and trace timelines (inline SVG the trace marker drew, exactly) are set aside before
+rendering and put back after. The theme prints mkdocs.yml's strings
 (nav titles, their translations, copyright, extra) as HTML: on_config fails on any that is not
 plain text, naming its line. The last step reads the .html files this language's build wrote (its
 own folder) and fails, naming the file and removing it, on
@@ -30,8 +31,9 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.plugins import event_priority
 from ramverk.contract import site_config
 from ramverk.pages import page_source, sanitise
+from ramverk.render import trace_timeline
 
-CHART = re.compile(r'<figure class="ramverk-chart"><img [^<>]*></figure>')
+CHART = re.compile(r'<figure class="ramverk-chart"><img [^<>]*></figure>|<figure class="ramverk-trace">.*?</figure>')
 NONCE = secrets.token_hex(8)  # per build: a page cannot forge a placeholder
 PLACEHOLDER = re.compile(rf"(?:<p>)?ramverkchart{NONCE}x(\d+)(?:</p>)?")
 _charts: dict[str, list[str]] = {}
@@ -78,6 +80,8 @@ def on_page_markdown(markdown, page, config, files):
     def set_aside(m: re.Match) -> str:
         if m[0] in source:  # written by the contributor, not drawn by the marker: judged like the rest
             return m[0]
+        if m[0].startswith('<figure class="ramverk-trace"') and not trace_timeline.drawn(m[0]):
+            return m[0]  # inline SVG that the trace marker did not draw, exactly: judged (and refused)
         charts.append(m[0])
         return f"ramverkchart{NONCE}x{len(charts) - 1}"
 

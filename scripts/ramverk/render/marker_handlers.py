@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ramverk.render import benchmarks_page, claims, timing_tables, values
+from ramverk.render import benchmarks_page, claims, timing_tables, trace_timeline, values
 from ramverk.render.markers import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -10,4 +10,5 @@ HANDLERS: dict[str, Handler] = {
     "claim": claims.claim,
     "benchmarks": benchmarks_page.benchmarks,
     "value": values.value,
+    "trace": trace_timeline.trace,
 }
