@@ -6,6 +6,7 @@ fails the strict build, naming file and line; legitimate content still passes bo
 
 from __future__ import annotations
 
+import helpers
 import pytest
 from fixtures.payloads_site import GOOD, LINE, PAYLOADS, build, config_line, make_site, page_text, run_check
 from ramverk.checks import page_safety
@@ -303,3 +304,41 @@ def test_parity_compares_the_code_not_only_the_count(tmp_path):
 
 def test_the_include_size_cap_is_one_number():
     assert page_source.MAX_INCLUDE_BYTES == 256 * 1024
+
+
+def test_a_rebuild_judges_the_pages_it_wrote(tmp_path):
+    """`mkdocs serve`'s dirty rebuilds write only the pages that changed: the final pass judges what this
+    build wrote (and removes what fails), and leaves the files an earlier build wrote, and judged, unread."""
+    import importlib.util
+    import os
+    import time
+    from types import SimpleNamespace
+
+    from mkdocs.exceptions import PluginError
+
+    spec = importlib.util.spec_from_file_location("publish_safety_hook",
+                                                  helpers.ROOT / "scripts/ramverk/hooks/publish_safety.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    i18n = SimpleNamespace(config=SimpleNamespace(languages=[SimpleNamespace(locale="sv", default=True)]),
+                           current_language="sv", build_languages=["sv"])
+    config = SimpleNamespace(config_file_path=str(helpers.ROOT / "mkdocs.yml"), plugins={"i18n": i18n},
+                             site_dir=str(tmp_path), extra_javascript=[], site_url="http://127.0.0.1:8000/")
+    hostile = '<!doctype html><html><body><img src=x onerror="alert(1)"></body></html>'
+    earlier = tmp_path / "earlier" / "index.html"
+    earlier.parent.mkdir()
+    earlier.write_text(hostile, encoding="utf-8")  # stands in for a page an earlier build wrote (and judged)
+    an_hour_ago = time.time() - 3600
+    os.utime(earlier, (an_hour_ago, an_hour_ago))
+    hook.on_pre_build(config)
+    clean = tmp_path / "clean" / "index.html"
+    clean.parent.mkdir()
+    clean.write_text("<!doctype html><html><body><p>ok</p></body></html>", encoding="utf-8")
+    hook.on_post_build(config)  # only the clean page is this build's
+    written = tmp_path / "written" / "index.html"
+    written.parent.mkdir()
+    written.write_text(hostile, encoding="utf-8")
+    with pytest.raises(PluginError) as failed:
+        hook.on_post_build(config)
+    assert "written/index.html: event handler onerror= on <img>" in str(failed.value)
+    assert "earlier/" not in str(failed.value) and not written.exists() and earlier.exists() and clean.exists()

@@ -87,9 +87,8 @@ def on_config(config):
     # deletes every entry that build did not use. static-i18n builds the second language inside the
     # first one's on_post_build, so one shared folder lost the other language's entries every time:
     # a folder per language keeps both.
-    # Notebooks are cached for one build and its nested builds: `mkdocs serve` rebuilds after a snippet edit.
-    if not config.plugins["i18n"].building:
-        notebooks.page_notebooks.cache_clear()
+    # `mkdocs serve` rebuilds in this process: the notebooks of unchanged pages and snippets are kept.
+    notebooks.forget_if_snippets_changed()
     lang = config.plugins["i18n"].current_language
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(
         site_config.for_build(config.config_file_path).root / ".cache" / "mkdocs-jupyter" / lang)

@@ -37,6 +37,7 @@ CHART = re.compile(r'<figure class="ramverk-chart"><img [^<>]*></figure>|<figure
 NONCE = secrets.token_hex(8)  # per build: a page cannot forge a placeholder
 PLACEHOLDER = re.compile(rf"(?:<p>)?ramverkchart{NONCE}x(\d+)(?:</p>)?")
 _charts: dict[str, list[str]] = {}
+_build_started = 0.0  # time.time() at this build's start, less a margin (on_pre_build)
 log = get_plugin_logger("publish_safety")
 _problems: list[str] = []  # file:line: message, from every page, raised together in on_env
 
@@ -63,6 +64,9 @@ def on_config(config):
 
 
 def on_pre_build(config):
+    global _build_started
+    # Coarse file clocks can stamp a file a few ms before time.time() said: judge some files twice, none never.
+    _build_started = time.time() - 2
     problems = sanitise.static_file_problems(site_config.for_build(config.config_file_path).root)
     if problems:
         raise PluginError("files that cannot be published:\n  " + "\n  ".join(problems))
@@ -125,6 +129,8 @@ def on_post_build(config):
         for name in names:
             if name.endswith(".html"):
                 path = Path(folder) / name
+                if path.stat().st_mtime < _build_started:
+                    continue  # written, and judged, by an earlier build: `mkdocs serve`'s rebuilds write changed pages only
                 rel = path.relative_to(root).as_posix()
                 text = path.read_text(encoding="utf-8", errors="replace")
                 found = sanitise.document_problems(rel, text, scripts, prefix)

@@ -103,6 +103,21 @@ class PageNotebook:
         return f"{self.name} — {self.title.split(': ', 1)[0]}"
 
 
+_snippets_seen: tuple = ()
+
+
+def forget_if_snippets_changed() -> None:
+    """Empty page_notebooks' cache when a snippet file changed since the last call (its key is the page's
+    text, so an edited page misses it anyway): a rebuild of `mkdocs serve` after a one-page edit then
+    splits no notebook again (1.5 s of its 6 s, measured with cProfile)."""
+    global _snippets_seen
+    folder = site_config.load().root / "snippets"
+    seen = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*.py")))
+    if seen != _snippets_seen:
+        page_notebooks.cache_clear()
+        _snippets_seen = seen
+
+
 def snippet_sections(path: Path) -> dict[str, str]:
     """Each section's code as a page displays it (pymdownx.snippets with dedent_subsections):
     the lines between its start and end markers, without marker lines, dedented."""
