@@ -61,7 +61,7 @@ def _build(site):
 
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "ramverk", "build", "--site-dir", str(site)], cwd=helpers.ROOT,
-                          capture_output=True, text=True, env=helpers.checkout_env(helpers.ROOT))
+                          capture_output=True, text=True, env=helpers.checkout_env(helpers.ROOT, **helpers.SITE_BUILD_ENV))
     if proc.returncode != 0:
         pytest.fail(f"python -m ramverk build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}", pytrace=False)
     print(f"\nstrict build: {time.perf_counter() - started:.1f} s")

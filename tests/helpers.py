@@ -12,6 +12,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# The session's site build (conftest.built_site) has a fixed date, so test_reproducible_build compares one more
+# build with it instead of making two.
+SITE_BUILD_ENV = {"SOURCE_DATE_EPOCH": "1700000000"}
 # A throwaway checkout's runner settings: tiny times, no triad, a small memory limit.
 PYPROJECT = """[tool.ramverk.runner]
 results_dir = "results"

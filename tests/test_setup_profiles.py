@@ -16,11 +16,12 @@ that setup.sh accepts (3.11.5, 3.12.0, 3.13.0), from the indexes that setup.sh n
 Together that is the resolution setup.sh asks pip for, in two parts, so that PyPI's part stays checked
 where PyTorch's index does not answer. An index that does not answer skips its part, with the reason;
 one that answers and lacks a pin fails. pip's dry run reads each pinned wheel's metadata: about 15 s a
-Python on an idle 2-core machine.
+Python on an idle 2-core machine, the three Pythons' PyPI runs at the same time.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import http.client
 import json
@@ -147,15 +148,41 @@ def _dry_run(tmp_path: Path, python: str, index: str, *args: str) -> list[dict]:
     return json.loads(report.read_text(encoding="utf-8"))["install"]
 
 
+def _cpu_lock_wanted() -> dict[str, str]:
+    return {name: version for name, version in _setup_pins().items() if "+" not in version}
+
+
+@functools.cache
+def _pypi_resolutions(tmp: Path) -> dict[str, dict[str, str] | AssertionError]:
+    """PyPI's dry run for every Python at once, in threads: each mostly waits on the network (about 15 s on
+    an idle machine, four times that on a busy one), and one after the other they held a test worker for
+    all three."""
+    tmp.mkdir(exist_ok=True)
+    requirements = tmp / "requirements.txt"
+    requirements.write_text("".join(f"{name}=={version}\n" for name, version in _cpu_lock_wanted().items()),
+                            encoding="utf-8")
+
+    def resolve(python: str) -> dict[str, str] | AssertionError:
+        (tmp / python).mkdir()
+        try:
+            installs = _dry_run(tmp / python, python, PYPI, "-r", str(requirements))
+        except AssertionError as error:
+            return error
+        return {canonicalize_name(item["metadata"]["name"]): item["metadata"]["version"] for item in installs}
+
+    with concurrent.futures.ThreadPoolExecutor(len(PYTHONS)) as pool:
+        return dict(zip(PYTHONS, pool.map(resolve, PYTHONS)))
+
+
+@pytest.mark.xdist_group("pypi")  # one worker asks for all three at once (_pypi_resolutions)
 @pytest.mark.parametrize("python", PYTHONS)
-def test_the_cpu_lock_resolves_from_pypi_but_its_cpu_builds(python, tmp_path):
+def test_the_cpu_lock_resolves_from_pypi_but_its_cpu_builds(python, tmp_path_factory):
     if (reason := _silent(f"{PYPI}/pip/")) is not None:
         pytest.skip(f"PyPI ({PYPI}) does not answer ({reason}): requirements.lock's PyPI pins are not checked")
-    wanted = {name: version for name, version in _setup_pins().items() if "+" not in version}
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("".join(f"{name}=={version}\n" for name, version in wanted.items()), encoding="utf-8")
-    installs = _dry_run(tmp_path, python, PYPI, "-r", str(requirements))
-    taken = {canonicalize_name(item["metadata"]["name"]): item["metadata"]["version"] for item in installs}
+    taken = _pypi_resolutions(tmp_path_factory.getbasetemp() / "pypi-dry-runs")[python]
+    if isinstance(taken, AssertionError):
+        raise taken
+    wanted = _cpu_lock_wanted()
     unpinned = {name: version for name, version in taken.items() if name not in wanted}
     assert not unpinned, f"Python {PYTHONS[python]}: the install takes packages the lock does not pin: {unpinned}"
     assert taken == wanted
