@@ -101,3 +101,9 @@ def test_rate_prefix_thresholds(per_second, text):
 def test_every_number_keeps_number_and_unit_together():
     for text in (nf.duration(0.00132, "sv"), nf.rate(3.2e10, "B/s", "sv"), nf.percent(0.5, "sv")):
         assert " " not in text, repr(text)  # only no-break spaces: a line never breaks between them
+
+
+def test_significant_is_what_the_value_marker_and_the_noise_note_show():
+    assert nf.significant(41.7, "en", 2) == "42" and nf.significant(4.17, "sv", 2) == "4,2"
+    assert nf.significant(2048, "en") == "2,048"  # a size is never rounded to 2,050
+    assert nf.significant(0.0123, "sv") == "0,0123" and nf.significant(9.96, "en", 2) == "10"

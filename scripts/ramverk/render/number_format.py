@@ -74,6 +74,15 @@ def percent(fraction: float, lang: str) -> str:
     return format_percent(fraction, format=NUMBER_PATTERN.sub(digits, pattern, count=1), locale=lang)
 
 
+def significant(value: float, lang: str, digits: int = 3) -> str:
+    """`value` with `digits` significant digits, and a value that needs no decimals at that precision as
+    the whole number nearest it (a size of 2048 stays 2 048): `41.7` -> `42` at two digits, `4.17` ->
+    `4,2` (sv). What the value marker shows with digits=N (render/values.py)."""
+    if float(f"{value:.{digits}g}").is_integer():
+        return count(round(value), lang)
+    return number(value, lang, digits)
+
+
 def count(value: int, lang: str) -> str:
     """A whole number as the locale groups it: `1234` -> `1 234` (sv) / `1,234` (en)."""
     return format_decimal(value, format="#,##0", locale=lang)

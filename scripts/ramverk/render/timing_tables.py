@@ -268,8 +268,7 @@ def provenance(found: list[tuple[Row, dict | None]], page: str, lang: str, ratio
         if spread is None:
             lines.append(t(lang, "noise_no_ratios"))
             continue
-        two_digits = float(f"{spread.percent:.2g}")  # as the value marker shows it (method page)
-        percent = nf.count(round(two_digits), lang) if two_digits.is_integer() else nf.number(two_digits, lang, 2)
+        percent = nf.significant(spread.percent, lang, 2)  # as the value marker shows it (method page)
         lines.append(t(lang, "noise", percent=percent, n=spread.ratios))
     return lines
 

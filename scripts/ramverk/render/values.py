@@ -100,7 +100,7 @@ def _format(value: float, marker: Marker, lang: str) -> str:
         return nf.duration(value, lang)
     if unit.endswith("/s"):
         return nf.rate(value, unit, lang)
-    shown = nf.count(round(value), lang) if float(f"{value:.{digits}g}").is_integer() else nf.number(value, lang, digits)
+    shown = nf.significant(value, lang, digits)
     return f"{shown}{nf.NBSP}{unit}" if unit else shown
 
 
