@@ -118,12 +118,15 @@ names = {
     for e in events
     if e.get("name") == "thread_name"
 }
-for tid, name in sorted(names.items(), key=lambda item: item[1]):
+annotations = {}  # by thread name: XLA may run on more than one client thread
+for tid, name in names.items():
     mine = {
         e["name"] for e in events if e.get("tid") == tid and e.get("ph") == "X"
     }
+    annotations.setdefault(name.split("/")[0], set()).update(mine)
+for name, mine in sorted(annotations.items()):
     ours = sorted(mine & {"train", "wait"})
-    print(f"thread {name.split('/')[0]}: {', '.join(ours) or 'no annotations'}")
+    print(f"thread {name}: {', '.join(ours) or 'no annotations'}")
 # --8<-- [end:jax]
 
 # --8<-- [start:solution]
