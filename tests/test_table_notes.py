@@ -31,10 +31,15 @@ def test_each_table_says_what_plus_minus_means_and_names_the_baseline_row(lang):
     assert eager and all(line.split(" | ")[2] == t(lang, "baseline_row") for line in eager), eager
 
 
+# custom-kernels also has a claim on a GPU-only snippet that no GPU has measured: it adds no second note
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_one_gpu_note_per_page_lists_every_unmeasured_snippet_with_its_command(lang):
-    html = _rendered("hardware/cpu-gpu-tpu", lang)
+@pytest.mark.parametrize("page, unmeasured", [
+    ("hardware/cpu-gpu-tpu", ["snippets/hardware/tensor_cores.py", "snippets/hardware/tensor_cores_bf16.py"]),
+    ("execution/custom-kernels", ["snippets/execution/pallas_kernel.py", "snippets/execution/triton_kernel.py"]),
+])
+def test_one_gpu_note_per_page_lists_every_unmeasured_snippet_with_its_command(lang, page, unmeasured):
+    html = _rendered(page, lang)
     notes = [line for line in html.splitlines() if "--device cuda --only" in line]
     assert len(notes) == 1, notes
     commands = re.findall(r"`\.venv/bin/python -m ramverk run --device cuda --only (snippets/\S+)`", notes[0])
-    assert commands == ["snippets/hardware/tensor_cores.py", "snippets/hardware/tensor_cores_bf16.py"]
+    assert commands == unmeasured

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ramverk.contract.page_text import language, t
 from ramverk.render import number_format as nf
 from ramverk.render.markers import Marker, MarkerError
-from ramverk.render.timing_tables import selected_rows, speedup
+from ramverk.render.timing_tables import selected_rows, spec_of, speedup
 
 REQUIRED = {"faster", "slower"}
 
@@ -53,7 +53,8 @@ def claim(marker: Marker) -> str:
                     marker.page, marker.lang, marker.lineno)
     selected = selected_rows(scoped, {"frameworks", "modes"})
     if isinstance(selected, str):
-        return selected
+        # a GPU-only snippet before its first GPU run: the page's one note, under its table, says so
+        return "" if "cpu" not in spec_of(marker).benchmark.devices else selected
     _, found = selected
     if "device" in options:
         found = [r for r in found if r.record.device.kind == options["device"]]
