@@ -16,7 +16,10 @@ pages show, and code outside them: the docstring, BENCHMARK, build() and the sel
   `runnable(...)` handles the absence itself, so only direct uses count for it.
 
 `.venv/bin/python snippets/…py` gets this through one line at the top of each snippet,
-`run_as_script(__name__, __file__)`. The runner's worker loads a snippet with `load()` and runs
+`run_as_script(__name__, __file__)`. The test harness may name, in RAMVERK_SECTIONS_RUN_ALONE
+("snippets/x.py:section,..."), sections that its code-block tests run alone as pages show them: a
+script run then leaves those out, unless its self-check uses a name one of them defines (the
+tests' snippet runs check the self-checks; a reader never sets it). The runner's worker loads a snippet with `load()` and runs
 only the sections of the framework it measures (plus those that need no framework); run_hash() is
 a hash of that code, so a record goes stale when what its framework ran changes, and only then.
 """
@@ -199,16 +202,57 @@ def load(path: Path, module_name: str, policy: Policy = missing_packages) -> tup
 _depth = 0  # how many execute() calls are running
 
 
+RUN_ALONE_ENV = "RAMVERK_SECTIONS_RUN_ALONE"
+
+
 def run_as_script(name: str, file: str) -> None:
     """At the top of a snippet: when it runs as a script, run it section by section, then exit."""
     if name != "__main__" or _depth:
         return
     main = sys.modules["__main__"]  # the real one, so multiprocessing can pickle what the sections define
-    skipped = execute(Path(file), main.__dict__)
+    path = Path(file)
+    run_alone = {entry.rpartition(":")[2] for entry in os.environ.get(RUN_ALONE_ENV, "").split(",")
+                 if entry and path.as_posix().endswith("/" + entry.rpartition(":")[0])}
+    policy = _leaving_out(path, run_alone) if run_alone else missing_packages
+    skipped = execute(path, main.__dict__, policy)
     for item in skipped:
         print(item.line())
     sys.stdout.flush()
     raise SystemExit(0)
+
+
+def needed_by_self_check(path: Path) -> set[str]:
+    """The sections that define a name the self-check reads, itself or through the shared code's
+    functions it calls: for each such name the last section that defines it, whose value the self-check
+    sees in a whole run (more is harmless)."""
+    found = chunks(path)
+    main = next((c for c in found if c.is_main), None)
+    if main is None:
+        return set()
+    shared = [c for c in found if c.section is None and not c.is_main]
+    functions = {name: reads for c in shared for name, reads in c.functions}
+    wanted, todo, followed = set(main.loads - main.binds), list(main.loads - main.binds), set()
+    while todo:
+        name = todo.pop()
+        if name in functions and name not in followed:
+            followed.add(name)
+            wanted |= functions[name]
+            todo.extend(functions[name])
+    wanted -= {n for c in shared for n in c.binds} | set(dir(builtins))
+    return {next(c.section for c in reversed(found) if c.section and name in c.binds)
+            for name in wanted if any(c.section and name in c.binds for c in found)}
+
+
+def _leaving_out(path: Path, run_alone: set[str]) -> Policy:
+    """missing_packages, and the sections in run_alone that the self-check does not need are left out."""
+    left_out = {c for c in chunks(path) if c.section in run_alone - needed_by_self_check(path)}
+
+    def policy(chunk: Chunk) -> str | None:
+        if chunk in left_out:  # a sibling's chunks are never equal to this file's
+            return f"run alone as a page's code block by the tests ({RUN_ALONE_ENV})"
+        return missing_packages(chunk)
+
+    return policy
 
 
 def runnable(keys) -> list[str]:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ramverk.executor.spawners import ForkServer, Fresh, Program, Verdict
+from ramverk.contract import site_config
 from ramverk.pages import page_source
 
 BLOCK_TIMEOUT_S = 180.0
@@ -89,6 +90,18 @@ def snippet_folders() -> dict[str, Path]:
 def unique_blocks() -> list[UniqueBlock]:
     """The python blocks a reader can see, each once."""
     return _unique(lambda syntax: syntax == "python")
+
+
+def sections_run_alone() -> list[str]:
+    """"snippets/x.py:section" for every snippet section that a page shows, exactly, as a python block of
+    its own: test_code_block runs each of those alone (ramverk.sections.RUN_ALONE_ENV)."""
+    from ramverk.render import notebooks
+
+    shown = {code_key(block.code) for block in unique_blocks()}
+    root = site_config.load().root
+    return [f"{path.relative_to(root).as_posix()}:{name}"
+            for path in sorted((root / "snippets").rglob("*.py"))
+            for name, code in notebooks.snippet_sections(path).items() if code_key(code) in shown]
 
 
 def by_page(blocks: list[UniqueBlock]) -> dict[str, list[UniqueBlock]]:
