@@ -1,9 +1,9 @@
 """Snippets without a framework, builds on the right device, and the one table of framework facts.
 
-A reader may lack torch, TensorFlow, JAX or numba. With each hidden in turn (sitecustomize in
-tests/hidden_framework sets sys.modules[name] = None in the child), every snippet that uses it
-still runs as a script, says which sections it skipped and why, and the runner measures every
-group of the frameworks that are there. The drives run many snippets in one sandboxed process
+A reader may lack torch, TensorFlow, JAX or numba (sitecustomize in tests/hidden_framework sets
+sys.modules[name] = None in the child). With all of them hidden, every snippet still runs as a
+script and says which sections it skipped and why; every measured build of each framework runs
+with all the others hidden; and the runner measures the frameworks that are there. The drives run many snippets in one sandboxed process
 (tests/hidden_framework/drive.py) so the framework imports are paid once per framework.
 """
 
@@ -28,13 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 HIDER = ROOT / "tests" / "hidden_framework"
 SNIPPETS = sorted(p for p in (ROOT / "snippets").rglob("*.py") if not p.name.startswith("_"))
 HIDDEN = ["torch", "tensorflow", "jax", "numba"]
-
-
-def _uses(path: Path, key: str) -> bool:
-    modules = set(frameworks.get(key).modules)
-    own = any(c.needs & modules for c in sections.chunks(path))
-    siblings = [path.parent / f"{m}.py" for c in sections.chunks(path) for m in c.needs]
-    return own or any(p.is_file() and _uses(p, key) for p in siblings if p != path)
 
 
 def _drive(hide: str, *args: str, timeout: float = 900) -> list[dict]:
@@ -74,37 +67,36 @@ def _measured(framework: str) -> list[Path]:
     return [p for p in SNIPPETS if (b := snippet_spec.load(p, ROOT).benchmark) and framework in b.frameworks]
 
 
-def _measured_using(hidden: str) -> list[Path]:
-    """The measured snippets whose code (or a sibling it imports) uses the framework."""
-    return [p for p in SNIPPETS if snippet_spec.load(p, ROOT).benchmark and _uses(p, hidden)]
+# One drive per framework, with every other framework that a reader may lack hidden: each measured
+# build runs once, and must run with none of the others there. numpy and python are never missing.
+ALONE = {key: [h for h in HIDDEN if h != key] for key in HIDDEN} | {"numpy,python": HIDDEN}
 
 
 @functools.cache
-def _builds(hidden: str) -> list[dict]:
-    """The CPU builds of every measured snippet that uses the hidden framework (and, with torch
-    hidden, of every snippet measured with JAX too: test_jax_builds_commit_their_arrays_to_the_device
-    reads the same drive, so JAX is imported and built once for both)."""
-    using = _measured_using(hidden)
-    assert using, f"no measured snippet uses {hidden}: the test is looking at the wrong thing"
-    extra = [p for p in _measured("jax") if p not in using] if hidden == "torch" else []
-    return _drive(hidden, "build", "cpu", *map(str, using + extra))
+def _builds(alone: str) -> list[dict]:
+    """The CPU builds of `alone`'s framework(s) in every measured snippet, the others hidden."""
+    keys = alone.split(",")
+    using = sorted({p for key in keys for p in _measured(key)})
+    assert using, f"no measured snippet measures {alone}: the test is looking at the wrong thing"
+    return [c for c in _drive(",".join(ALONE[alone]), "build", "cpu", *map(str, using))
+            if c["case"].rsplit(":", 1)[1].split("/")[0] in keys or not c["ok"]]
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("hidden", [pytest.param(h, marks=pytest.mark.xdist_group("torch_hidden")) if h == "torch"
-                                    else h for h in HIDDEN])
-def test_every_build_of_the_other_frameworks_runs_with_a_framework_missing(hidden):
-    """What the runner's workers do: load each measured snippet for one framework and build every mode."""
-    measured = _measured_using(hidden)
-    cases = [c for c in _builds(hidden) if Path(c["case"].split(":", 1)[0]) in measured]
+@pytest.mark.parametrize("alone", [pytest.param(a, marks=pytest.mark.xdist_group("jax_alone")) if a == "jax"
+                                   else a for a in ALONE])
+def test_every_build_runs_with_the_other_frameworks_missing(alone):
+    """What the runner's workers do: load each measured snippet for one framework and build every mode,
+    here with every other framework hidden."""
+    cases = _builds(alone)
     failed = [f"{c['case']}: {c['error']}" for c in cases if not c["ok"]]
-    assert not failed, f"with {hidden} hidden:\n" + "\n".join(failed)
-    assert not [c for c in cases if f":{hidden}/" in c["case"]], "a hidden framework was built"
-    others = {(str(p), fw) for p in measured for fw in snippet_spec.load(p, ROOT).benchmark.frameworks if fw != hidden}
+    assert not failed, f"with {', '.join(ALONE[alone])} hidden:\n" + "\n".join(failed)
+    keys = alone.split(",")
+    wanted = {(str(p), key) for key in keys for p in _measured(key)}
     built = {tuple(c["case"].rsplit("/", 1)[0].rsplit(":", 1)) for c in cases}
-    assert others <= built, f"groups not built: {sorted(others - built)}"
-    print(f"\n{hidden} hidden: {len(cases)} builds of the other frameworks ran")
+    assert wanted <= built, f"groups not built: {sorted(wanted - built)}"
+    print(f"\n{alone} alone: {len(cases)} builds ran")
 
 
 def test_torch_builds_put_everything_on_the_device():
@@ -121,14 +113,16 @@ def test_torch_builds_put_everything_on_the_device():
     print(f"\n{len(cases)} torch builds ran on the meta device")
 
 
-@pytest.mark.xdist_group("torch_hidden")
+@pytest.mark.xdist_group("jax_alone")
 def test_jax_builds_commit_their_arrays_to_the_device():
-    """JAX's default device is made cpu:1; every build must still compute on jax.devices('cpu')[0]."""
+    """JAX's default device is made cpu:2, the last of three host devices; every build must still compute
+    on jax.devices('cpu')[0], and one that shards, on the devices from there on, never on the default."""
     measured = _measured("jax")
-    cases = [c for c in _builds("torch") if ":jax" in c["case"]]
+    cases = [c for c in _builds("jax") if ":jax" in c["case"]]
     failed = [f"{c['case']}: {c['error']}" for c in cases if not c["ok"]]
     assert not failed, "\n".join(failed)
-    wrong = [f"{c['case']}: output on {c['devices']}" for c in cases if c["devices"] != ["cpu:0"]]
+    wrong = [f"{c['case']}: output on {c['devices']}" for c in cases
+             if c["devices"] not in (["cpu:0"], ["cpu:0", "cpu:1"])]
     assert not wrong, "\n".join(wrong)
     assert len(cases) == sum(len(snippet_spec.load(p, ROOT).benchmark.modes["jax"]) for p in measured)
 

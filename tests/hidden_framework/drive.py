@@ -116,9 +116,10 @@ def run_builds(device: str, path: Path) -> None:
 
 def main(argv: list[str]) -> None:
     os.environ.setdefault("RAMVERK_QUICK", "1")
-    # Two host devices for JAX (set before it is imported), so a build that forgets to commit its
-    # arrays to jax.devices(device)[0] is caught: the default device is made the other one.
-    os.environ["XLA_FLAGS"] = os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2"
+    # Three host devices for JAX (set before it is imported), so a build that forgets to commit its
+    # arrays to jax.devices(device)[0] is caught: the default device is made the last one, which a build
+    # that shards over two devices (model_parallelism's shard_map) does not use either.
+    os.environ["XLA_FLAGS"] = os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=3"
     if argv[0] == "main":
         scripts, _, rest = " ".join(argv[1:]).partition(" --build ")
         for name in scripts.split():
