@@ -3,7 +3,7 @@
 # build` (each language in its own process) against a plain Material build of the same pages, with
 # the project's hooks, the jupyter plugin and the theme overrides taken out (mkdocs.yml otherwise,
 # both languages through static-i18n in one process), timed side by side and interleaved. Then the
-# cold build (no chart or notebook cache). A benchmark figure, not a test: run it on a quiet
+# cold build (no chart, notebook or build-memo cache). A benchmark figure, not a test: run it on a quiet
 # machine; it prints the load average so a busy one shows.  Usage: scripts/bench-build.sh [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +40,6 @@ ratios = [a / b for a, b in zip(ours, plain)]
 print(f"ratio (ours / plain, interleaved pairs): median {statistics.median(ratios):.2f}, "
       f"range {min(ratios):.2f}-{max(ratios):.2f} (goal: 1.0 or less)")
 EOF
-rm -rf .cache/charts .cache/mkdocs-jupyter
-echo "cold ramverk build: $(seconds "${project[@]}") s (no chart or notebook cache)"
+rm -rf .cache/charts .cache/mkdocs-jupyter .cache/build-memo
+echo "cold ramverk build: $(seconds "${project[@]}") s (no chart, notebook or build-memo cache)"
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -15,8 +15,9 @@ def test_two_builds_with_the_same_source_date_epoch_are_byte_identical(tmp_path,
     """The session's site (built_site: `python -m ramverk build`, SOURCE_DATE_EPOCH fixed by helpers.SITE_BUILD_ENV)
     against one more build of the same checkout with the same date.
 
-    The first build filled the checkout's chart and notebook caches and this one reads them, so a cache
-    that changed what a page shows would show here too. (mkdocs-jupyter writes its cache files in
+    The first build filled the checkout's chart and notebook caches and its build memo, and this one
+    reads them, so a cache that changed what a page shows would show here too: on a fresh clone (CI)
+    the session's build computed every page, and this one takes the hooks' page work from the memo. (mkdocs-jupyter writes its cache files in
     place: a build that read one while another build of the same checkout was writing it failed, so this
     build waits for built_site.)"""
     second = tmp_path / "site"

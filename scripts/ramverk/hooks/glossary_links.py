@@ -6,6 +6,9 @@ alone); this hook adds it to the build and tells it, page by page, which terms t
 
 from __future__ import annotations
 
+import re
+
+from ramverk.contract import build_memo
 from ramverk.pages import glossary
 from ramverk.pages.page_source import PAGE_SUFFIX
 
@@ -23,5 +26,10 @@ def on_page_markdown(markdown, page, config, files):
     m = PAGE_SUFFIX.match(page.file.src_uri)
     terms = page.meta.get("terms") or []
     if m and m["stem"] != "glossary" and terms:
-        _current.extend(glossary.links_for([str(x) for x in terms], m["lang"], page.file.src_uri))
+        names = [str(x) for x in terms]
+        found = build_memo.cached("glossary", (m["lang"], page.file.src_uri, *names), lambda: [
+            [link.href, link.definition, link.pattern.pattern, link.pattern.flags]
+            for link in glossary.links_for(names, m["lang"], page.file.src_uri)])
+        _current.extend(glossary.Link(href, definition, re.compile(pattern, flags))
+                        for href, definition, pattern, flags in found)
     return markdown

@@ -24,6 +24,7 @@ its page's short title), not the page's, which all of a page's notebooks would s
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import posixpath
 import re
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
-from ramverk.contract import site_config
+from ramverk.contract import build_memo, site_config
 from ramverk.contract.files import write_atomic
 from ramverk.contract.page_text import t
 from ramverk.render import notebooks
@@ -100,10 +101,9 @@ def on_files(files, config):
     lang, default, built = _languages(config)
     folder = site_config.for_build(config.config_file_path).root / ".cache" / "notebooks" / "pages"
     _pages.clear()
-    mine = notebooks.all_notebooks(lang)  # outputs come from outputs/: a build runs no snippet
-    others = {(nb.stem, nb.name): nb for other in built if other != lang for nb in notebooks.all_notebooks(other)}
-    for nb in mine:
-        text = notebooks.notebook_json(nb)
+    mine = _notebooks(lang)  # outputs come from outputs/: a build runs no snippet
+    others = {(nb.stem, nb.name): nb for other in built if other != lang for nb, _ in _notebooks(other)}
+    for nb, text in mine:
         source = folder / lang / nb.stem / f"{nb.name}.ipynb"
         if not source.is_file() or source.read_text(encoding="utf-8") != text:  # mkdocs-jupyter caches by it
             write_atomic(source, text)  # another build may read it meanwhile
@@ -122,6 +122,13 @@ def on_files(files, config):
         download.abs_dest_path = str(Path(config.site_dir) / download.dest_uri)
         files.append(download)
     return files
+
+
+def _notebooks(lang: str) -> list[tuple[notebooks.PageNotebook, str]]:
+    """Every page's notebooks in one language, each with its .ipynb text (from the build memo when warm)."""
+    found = build_memo.cached("notebooks", (lang,), lambda: [
+        {"notebook": dataclasses.asdict(nb), "ipynb": notebooks.notebook_json(nb)} for nb in notebooks.all_notebooks(lang)])
+    return [(notebooks.PageNotebook.from_dict(entry["notebook"]), entry["ipynb"]) for entry in found]
 
 
 # The parts of mkdocs-jupyter's template (mkdocs_html/notebook.html.j2) that are not the notebook: all

@@ -9,13 +9,21 @@ Listed before hooks/markers.py, so the block comes before the notebook links tha
 from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
-from ramverk.render import markers, timing_tables
+from ramverk.contract import build_memo
 
 
 def on_page_markdown(markdown, page, config, files):
     lang = getattr(page.file, "locale", "") or ""
+    source = page.file.content_string
+    block = build_memo.cached("provenance", (page.file.src_uri, lang, source),
+                              lambda: _block(source, page.file.src_uri, lang))
+    return markdown + block if block else markdown
+
+
+def _block(source: str, src_uri: str, lang: str) -> str:
+    from ramverk.render import markers, timing_tables  # at the first page the build memo does not hold
+
     try:
-        block = timing_tables.page_provenance(page.file.content_string, f"docs/{page.file.src_uri}", lang)
+        return timing_tables.page_provenance(source, f"docs/{src_uri}", lang)
     except markers.MarkerError as error:
         raise PluginError(str(error)) from None
-    return markdown + block if block else markdown

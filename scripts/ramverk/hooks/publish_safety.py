@@ -29,13 +29,14 @@ from pymdownx.snippets import SnippetExtension
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.plugins import event_priority
-from ramverk.contract import site_config
+from ramverk.contract import build_memo, site_config
 from ramverk.pages import page_source, sanitise
 from ramverk.render import trace_timeline
 
 CHART = re.compile(r'<figure class="ramverk-chart"><img [^<>]*></figure>|<figure class="ramverk-trace">.*?</figure>')
 NONCE = secrets.token_hex(8)  # per build: a page cannot forge a placeholder
 PLACEHOLDER = re.compile(rf"(?:<p>)?ramverkchart{NONCE}x(\d+)(?:</p>)?")
+MEMO_PLACEHOLDER = "ramverkchartmemox"  # a placeholder in the build memo's keys
 _charts: dict[str, list[str]] = {}
 _build_started = 0.0  # time.time() at this build's start, less a margin (on_pre_build)
 log = get_plugin_logger("publish_safety")
@@ -75,8 +76,11 @@ def on_pre_build(config):
 @event_priority(-100)  # after the marker hook drew its charts
 def on_page_markdown(markdown, page, config, files):
     rel, source = f"docs/{page.file.src_uri}", page.file.content_string
-    refused = page_source.include_problems(rel, source)
-    _problems.extend(refused + sanitise.meta_problems(rel, page.meta, source) + sanitise.heading_problems(rel, source))
+    found = build_memo.cached("source", (rel, source), lambda: {  # page.meta is read from source
+        "refused": page_source.include_problems(rel, source),
+        "other": sanitise.meta_problems(rel, page.meta, source) + sanitise.heading_problems(rel, source)})
+    refused = found["refused"]
+    _problems.extend(refused + found["other"])
     if refused:
         return ""  # render nothing of a page whose includes are refused; on_env fails the build
     charts = []
@@ -96,9 +100,24 @@ def on_page_markdown(markdown, page, config, files):
 
 @event_priority(-100)  # after the MathML hook: its output is judged too
 def on_page_content(html, page, config, files):
-    _problems.extend(sanitise.page_problems(f"docs/{page.file.src_uri}", page.file.content_string, html))
+    judged = _judged(f"docs/{page.file.src_uri}", page.file.content_string, html)
+    _problems.extend(judged["problems"])
     charts = _charts.pop(page.file.src_uri, [])
-    return PLACEHOLDER.sub(lambda m: charts[int(m[1])], sanitise.clean(html))
+    return PLACEHOLDER.sub(lambda m: charts[int(m[1])], judged["clean"])
+
+
+def _judged(rel: str, source: str, html: str) -> dict:
+    """The page's problems and its cleaned content, from the build memo when the same page was judged
+    before. The memo is keyed with this build's placeholders written one fixed way and keeps the
+    cleaned content with the placeholders of the build that judged it, both random, none a page can write."""
+    def judge() -> dict:
+        return {"problems": sanitise.page_problems(rel, source, html), "clean": sanitise.clean(html), "nonce": NONCE}
+
+    mine = f"ramverkchart{NONCE}x"
+    if MEMO_PLACEHOLDER in html:
+        return judge()  # written in the page: the key must not confuse it with a placeholder
+    done = build_memo.cached("sanitise", (rel, source, html.replace(mine, MEMO_PLACEHOLDER)), judge)
+    return {**done, "clean": done["clean"].replace(f"ramverkchart{done['nonce']}x", mine)}
 
 
 def on_env(env, config, files):
@@ -133,7 +152,8 @@ def on_post_build(config):
                     continue  # written, and judged, by an earlier build: `mkdocs serve`'s rebuilds write changed pages only
                 rel = path.relative_to(root).as_posix()
                 text = path.read_text(encoding="utf-8", errors="replace")
-                found = sanitise.document_problems(rel, text, scripts, prefix)
+                found = build_memo.cached("document", (rel, text, *sorted(scripts), prefix),
+                                          lambda: sanitise.document_problems(rel, text, scripts, prefix))
                 if found:
                     address = (prefix + rel).lstrip("/")  # named as the reader asks for it: en/… in the English build
                     problems += [address + problem.removeprefix(rel) for problem in found]

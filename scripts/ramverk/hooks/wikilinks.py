@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from ramverk.pages import scanner, wikilinks
+from ramverk.contract import build_memo
 from ramverk.pages.page_source import PAGE_SUFFIX
 
 
@@ -15,6 +15,12 @@ def on_page_markdown(markdown, page, config, files):
     m = PAGE_SUFFIX.match(page.file.src_uri)
     if m is None:
         return markdown
+    return build_memo.cached("wikilinks", (page.file.src_uri, markdown), lambda: _resolved(markdown, m, page))
+
+
+def _resolved(markdown: str, m, page) -> str:
+    from ramverk.pages import scanner, wikilinks  # at the first page the build memo does not hold
+
     # MkDocs took the front matter off; messages count lines from the top of the file.
     offset = scanner.front_matter_lines(page.file.content_string)
     try:

@@ -76,6 +76,11 @@ class PageNotebook:
     cells: tuple[Cell, ...] = field(default=())
     part: str = ""  # a notebook split off the snippet's first one (see _split): its first section
 
+    @classmethod
+    def from_dict(cls, fields: dict) -> PageNotebook:
+        """The notebook from dataclasses.asdict's fields (as JSON gives them back: lists for tuples)."""
+        return cls(**{**fields, "cells": tuple(Cell(**cell) for cell in fields["cells"])})
+
     @property
     def name(self) -> str:
         base = posixpath.basename(self.snippet).removesuffix(".py")

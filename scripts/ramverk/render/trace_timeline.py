@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import re
 from dataclasses import dataclass
 
 from ramverk.contract import site_config, trace_model
@@ -263,12 +264,25 @@ def trace(marker: Marker) -> str:
     lang = marker.lang or site_config.load().languages[0]
     ident = "ramverk-trace-" + hashlib.sha256(f"{marker.page}:{marker.lineno}".encode()).hexdigest()[:8]
     out = figure(found, lang, ident, stale=is_stale(found))
-    _drawn[out] = None
+    remember(out)
+    return out
+
+
+def remember(drawn_figure: str) -> None:
+    """Count a figure as drawn: by trace(), or by an earlier build of the same inputs (the build memo)."""
+    _drawn[drawn_figure] = None
     while len(_drawn) > 256:  # a long `serve` session: only the latest build's figures matter
         del _drawn[next(iter(_drawn))]
-    return out
 
 
 def drawn(text: str) -> bool:
     """Whether this process drew exactly this figure (the publish-safety hook sets only those aside)."""
     return text in _drawn
+
+
+FIGURE = re.compile(r'<figure class="ramverk-trace">.*?</figure>', re.S)
+
+
+def drawn_in(text: str) -> list[str]:
+    """The figures in text that this process drew."""
+    return [m[0] for m in FIGURE.finditer(text) if m[0] in _drawn]
