@@ -15,7 +15,7 @@ import helpers
 import nbformat
 import pytest
 from ramverk.contract import page_text
-from ramverk.render import notebooks
+from ramverk.render import markers, notebooks, values
 from ramverk.results import outputs_store
 
 pytestmark = pytest.mark.slow
@@ -133,7 +133,7 @@ def _visible(html: str) -> str:
 def test_a_build_runs_no_snippet_it_says_what_is_not_captured_yet(tmp_path, monkeypatch):
     """Without outputs/<key>.json the notebook gets a note, not a run: builds stay fast and code runs
     only through `python -m ramverk outputs`."""
-    from ramverk.render import notebooks
+    from ramverk.render import markers, notebooks, values
 
     monkeypatch.setattr(outputs_store, "outputs_dir", lambda: tmp_path)
     snippet = tmp_path / "boom.py"
@@ -157,6 +157,26 @@ def test_the_built_page_shows_what_each_section_prints_under_its_code(built_site
     for block in shown:
         for line in block.stdout.splitlines():
             assert line.strip() in text, f"{line!r} of {block.targets} is not on the built page"
+
+
+def test_no_marker_is_left_as_a_comment_in_a_notebook():
+    """Jupyter's Markdown drops a comment's value and, at a line that starts with `<!--`, ends the paragraph
+    and shows the rest of the line raw: the notebook's prose has the values and claims as the page shows them."""
+    left = [f"{nb.lang}:{nb.stem}:{nb.name}: {m[0]}" for nb in NOTEBOOKS for cell in nb.cells
+            if cell.kind == "markdown" for m in markers.MARKER.finditer(cell.source)]
+    assert not left, left[:10]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_notebook_intro_shows_the_values_of_the_page_intro(built_site, lang):
+    nb = next(n for n in NOTEBOOKS if n.page == f"execution/profiling.{lang}.md" and n.name == "profiling")
+    marker = markers.Marker("value", "snippets/execution/profiling.py", {"expr": "hidden"}, lang=lang)
+    hidden = re.sub(r"<[^>]+>", "", values.value(marker))
+    page = _html(built_site, nb)
+    intro = page[page.index("jp-RenderedMarkdown"):]
+    intro = html.unescape(re.sub(r"<[^>]+>", "", intro[:intro.index("</div>")]))
+    assert f"784-{hidden}-10" in intro, intro[:600]
+    assert "<!--" not in intro and "**" not in intro  # a paragraph, not a broken HTML block
 
 
 def test_pictures_and_site_links_leave_the_notebook_prose_even_with_brackets_in_their_text():

@@ -28,6 +28,7 @@ the .ipynb beside it as a download; `links_markdown()` is the line under each pa
 from __future__ import annotations
 
 import ast
+import html
 import json
 import os
 import posixpath
@@ -155,7 +156,7 @@ def page_notebooks(text: str, page_src: str, lang: str) -> tuple[PageNotebook, .
     title = next((e.text for e in events if e.kind == "heading" and e.level == 1), stem)
     intro, i = [], next((n + 1 for n, e in enumerate(events) if e.kind == "heading" and e.level == 1), 0)
     while i < len(events) and events[i].kind == "para":
-        intro.append(events[i].text)
+        intro.append(_with_markers(events[i].text, page_src, lang))
         i += 1
     root = site_config.load().root
     order: list[str] = []
@@ -168,7 +169,7 @@ def page_notebooks(text: str, page_src: str, lang: str) -> tuple[PageNotebook, .
         if event.kind == "heading":
             heading, since = (n, event), []
         elif event.kind == "para":
-            since.append(event.text)
+            since.append(_with_markers(event.text, page_src, lang))
         elif event.kind == "fence":
             since = []
         elif event.kind == "include":
@@ -372,6 +373,23 @@ def _events(text: str) -> list[Event]:
             para.append(line)
     flush()
     return events
+
+
+# What the value and claim markers put in a sentence: the notebook keeps the words, not the page's markup.
+INLINE_MARKUP = re.compile(r'<span class="ramverk-(?:value|claim)"[^<>]*>([^<>]*)</span>')
+
+
+def _with_markers(text: str, page_src: str, lang: str) -> str:
+    """Prose with its markers replaced as the page shows them, as text. Left as comments, Jupyter's
+    Markdown would drop the values and, at a line that starts with `<!--`, end the paragraph and show
+    the rest of the line raw (an HTML block)."""
+    if "<!--" not in text:
+        return text
+    from ramverk.render import markers
+    from ramverk.render.marker_handlers import HANDLERS  # its handlers need the whole render room
+
+    lines = markers.render_lines(text, HANDLERS, f"docs/{page_src}", lang, front_matter=False)
+    return INLINE_MARKUP.sub(lambda m: html.unescape(m[1]), "\n".join(lines))
 
 
 def _is_prose(block: str) -> bool:
