@@ -162,8 +162,8 @@ def test_the_built_page_shows_what_each_section_prints_under_its_code(built_site
 def test_no_marker_is_left_as_a_comment_in_a_notebook():
     """Jupyter's Markdown drops a comment's value and, at a line that starts with `<!--`, ends the paragraph
     and shows the rest of the line raw: the notebook's prose has the values and claims as the page shows them."""
-    left = [f"{nb.lang}:{nb.stem}:{nb.name}: {m[0]}" for nb in NOTEBOOKS for cell in nb.cells
-            if cell.kind == "markdown" for m in markers.MARKER.finditer(cell.source)]
+    left = [f"{nb.lang}:{nb.stem}:{nb.name}: {m[0]}" for nb in NOTEBOOKS for cell in notebooks.notebook(nb)["cells"]
+            if cell["cell_type"] == "markdown" for m in markers.MARKER.finditer(cell["source"])]
     assert not left, left[:10]
 
 

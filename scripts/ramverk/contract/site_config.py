@@ -23,9 +23,14 @@ class RootNotFound(RuntimeError):
 
 
 def find_root() -> Path:
-    if os.environ.get("RAMVERK_ROOT"):
-        return Path(os.environ["RAMVERK_ROOT"]).resolve()
-    here = Path.cwd().resolve()
+    return _find_root(os.environ.get("RAMVERK_ROOT") or "", os.getcwd())
+
+
+@lru_cache(maxsize=64)  # asked thousands of times a build or test collection, each a walk of the file system
+def _find_root(named: str, cwd: str) -> Path:
+    if named:
+        return Path(named).resolve()
+    here = Path(cwd).resolve()
     for folder in (here, *here.parents):
         if (folder / "mkdocs.yml").is_file() and (folder / "pyproject.toml").is_file():
             return folder

@@ -156,7 +156,7 @@ def page_notebooks(text: str, page_src: str, lang: str) -> tuple[PageNotebook, .
     title = next((e.text for e in events if e.kind == "heading" and e.level == 1), stem)
     intro, i = [], next((n + 1 for n, e in enumerate(events) if e.kind == "heading" and e.level == 1), 0)
     while i < len(events) and events[i].kind == "para":
-        intro.append(_with_markers(events[i].text, page_src, lang))
+        intro.append(events[i].text)
         i += 1
     root = site_config.load().root
     order: list[str] = []
@@ -169,7 +169,7 @@ def page_notebooks(text: str, page_src: str, lang: str) -> tuple[PageNotebook, .
         if event.kind == "heading":
             heading, since = (n, event), []
         elif event.kind == "para":
-            since.append(_with_markers(event.text, page_src, lang))
+            since.append(event.text)
         elif event.kind == "fence":
             since = []
         elif event.kind == "include":
@@ -585,7 +585,8 @@ def notebook(nb: PageNotebook) -> dict:
 
     for cell in nb.cells:
         if cell.kind == "markdown":
-            cells.append(markdown_cell(cell.source if cells else f"# {nb.heading}\n\n{cell.source}"))
+            source = _with_markers(cell.source, nb.page, nb.lang)  # here, not in page_notebooks: a test's collection reads those
+            cells.append(markdown_cell(source if cells else f"# {nb.heading}\n\n{source}"))
             continue
         result = outputs.get(cell.section, Output(not_run="the process did not report it"))
         code = NotebookNode(id=f"cell-{len(cells)}", cell_type="code", source=cell.source, outputs=[],
