@@ -43,7 +43,7 @@ log = get_plugin_logger("publish_safety")
 _problems: list[str] = []  # file:line: message, from every page, raised together in on_env
 
 
-SNIPPET_PRIORITY = 32  # where pymdownx.snippets registers its preprocessor (tests/test_upstream_pins.py)
+SNIPPET_PRIORITY = 32  # where pymdownx.snippets registers its preprocessor (tests/test_site_build.py pins it)
 
 
 class _GuardIncludes(Extension):
