@@ -5,6 +5,7 @@ build refuses."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -97,13 +98,30 @@ def test_outside_a_build_or_switched_off_every_step_computes(checkout, monkeypat
     assert not (checkout / ".cache" / "build-memo").exists()
 
 
-def test_only_the_newest_fingerprints_are_kept(checkout):
+def test_only_the_newest_fingerprints_are_kept_and_none_a_build_may_still_use(checkout):
+    folders = []
     for i in range(build_memo.KEEP + 3):
         (checkout / "docs" / "page.en.md").write_text(f"version {i}\n", encoding="utf-8")
         build_memo.begin(checkout)
         build_memo.cached("step", ("a",), lambda: i)
+        folders.append(build_memo._folder)
+        if i < 2:  # of builds that ended long ago
+            os.utime(folders[-1], (0, i))
     build_memo.end()
-    assert len(list((checkout / ".cache" / "build-memo").iterdir())) == build_memo.KEEP
+    kept = sorted((checkout / ".cache" / "build-memo").iterdir())
+    assert folders[0] not in kept and folders[1] not in kept
+    assert folders[2] in kept and len(kept) == build_memo.KEEP + 1  # one too many, but touched a moment ago
+
+
+def test_a_step_whose_entry_cannot_be_written_still_gives_its_value(checkout):
+    build_memo.begin(checkout)
+    try:
+        base = build_memo._folder.parent
+        shutil.rmtree(base)
+        base.write_text("not a folder", encoding="utf-8")  # as if removed by another build, and worse
+        assert build_memo.cached("step", ("a",), lambda: "computed") == "computed"
+    finally:
+        build_memo.end()
 
 
 # --- A site with a drawn figure, built cold, warm, changed and attacked -----------------------------

@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,7 +31,8 @@ FORMAT = 1
 INPUTS = ("docs", "snippets", "results", "outputs", "scripts/ramverk", "mkdocs.yml", "pyproject.toml",
           "requirements.lock")
 SKIP = {"__pycache__", ".cache", ".git"}
-KEEP = 4  # fingerprints kept: both languages' builds and `serve` may be one edit apart
+KEEP = 8  # fingerprints kept: each language's address is its own, and builds may run side by side
+IN_USE_S = 600  # a folder touched this recently may belong to a build still running: never removed
 
 _folder: Path | None = None  # this build's entries; None outside a build
 
@@ -73,7 +75,8 @@ def begin(root: Path, address: str = "") -> None:
     os.utime(folder)  # newest first below
     older = sorted((p for p in base.iterdir() if p.is_dir() and p != folder), key=lambda p: p.stat().st_mtime)
     for stale in older[:max(0, len(older) - (KEEP - 1))]:
-        shutil.rmtree(stale, ignore_errors=True)
+        if time.time() - stale.stat().st_mtime > IN_USE_S:
+            shutil.rmtree(stale, ignore_errors=True)
     _folder = folder
 
 
@@ -97,5 +100,8 @@ def cached(step: str, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
     except (OSError, ValueError):
         pass
     text = json.dumps(compute())
-    write_atomic(path, text, durable=False)
+    try:
+        write_atomic(path, text, durable=False)
+    except OSError:
+        pass  # a full disk, or the folder pruned by another build meanwhile: it costs only time
     return json.loads(text)  # as a hit gives it: lists, not tuples
