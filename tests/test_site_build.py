@@ -92,6 +92,24 @@ def test_each_language_is_its_own_site_and_links_the_same_page_in_the_other(buil
     assert sorted(p for p in pages if not p.startswith("en/")) == sorted(p[3:] for p in pages if p.startswith("en/"))
 
 
+def test_forked_and_fresh_language_processes_publish_the_same_site(tmp_path, monkeypatch):
+    """`python -m ramverk build` forks each language's process after loading mkdocs.yml once; where the
+    system cannot fork, each is a new Python. Both give the same site, byte for byte."""
+    from fixtures.payloads_site import build as forked_build, make_site
+    from ramverk.verbs import build
+
+    root = make_site(tmp_path / "src")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the sitemaps' dates
+    forked = forked_build(root, tmp_path / "forked")
+    assert forked.returncode == 0, forked.stderr[-3000:]
+    monkeypatch.setenv("RAMVERK_ROOT", str(root))
+    monkeypatch.delattr(build.os, "fork")
+    args = build.argparse.Namespace(config_file=str(root / "mkdocs.yml"), site_dir=str(tmp_path / "fresh"), language=None)
+    assert build.run(args) == 0
+    pages = lambda site: {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}  # noqa: E731
+    assert pages(tmp_path / "fresh") == pages(tmp_path / "forked")
+
+
 # Where the build still relies on how a dependency behaves, the versions it was checked against:
 # a release outside them fails here, by name, before anything breaks silently.
 CHECKED = {"mkdocs-static-i18n": ("1.3", "1.3.1"), "pymdown-extensions": ("13.1", "13.1"), "mkdocs": ("1.6", "1.6.1"),
