@@ -41,6 +41,13 @@ def test_caches_and_bytecode_do_not_change_the_fingerprint(checkout):
     assert build_memo.fingerprint(checkout) == before
 
 
+def test_an_upgrade_in_place_changes_the_fingerprint(checkout, monkeypatch, tmp_path):
+    before = build_memo.fingerprint(checkout)
+    (tmp_path / "site-packages" / "nh3-9.9.9.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(tmp_path / "site-packages"))
+    assert build_memo.fingerprint(checkout) != before
+
+
 def test_the_address_and_the_ramverk_settings_are_inputs(checkout, monkeypatch):
     before = build_memo.fingerprint(checkout, "http://a/")
     assert build_memo.fingerprint(checkout, "http://a/en/") != before

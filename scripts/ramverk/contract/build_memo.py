@@ -2,8 +2,8 @@
 
 A step's result is stored under the step's name, its own inputs (the page's text, its Markdown or
 HTML) and one fingerprint of everything a build reads: the pages, snippets, results, captured
-outputs, the ramverk package, mkdocs.yml, the locked versions, the Python, the build's address and
-the RAMVERK_* settings. A change to any of them is a miss for every step, so a memo never shows what
+outputs, the ramverk package, mkdocs.yml, the locked and the installed versions, the Python, the
+build's address and the RAMVERK_* settings. A change to any of them is a miss for every step, so a memo never shows what
 an earlier build saw; an unchanged checkout builds warm (mkdocs-jupyter keeps its notebooks the same
 way). Steps that fail store nothing: their errors come back on every build.
 
@@ -45,12 +45,25 @@ def fingerprint(root: Path, address: str = "") -> str:
     """sha256 of every input file's path and bytes, the Python, the build's address and the RAMVERK_* settings."""
     digest = hashlib.sha256(f"format {FORMAT}\n{sys.version}\n{address}\n".encode())
     settings = {k: v for k, v in os.environ.items() if k.startswith("RAMVERK_") and k != "RAMVERK_BUILD_MEMO"}
-    digest.update(json.dumps(settings, sort_keys=True).encode())
+    digest.update(json.dumps([settings, installed()], sort_keys=True).encode())
     for name in INPUTS:
         for path in _files(root / name):
             digest.update(f"\n{path.relative_to(root).as_posix()}\n".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def installed() -> list[str]:
+    """The installed distributions, as their metadata folders name them ("nh3-0.3.0.dist-info"): an
+    upgrade in place changes what the hooks produce without changing requirements.lock. A listing
+    of each import folder, not importlib.metadata (0.1-0.2 s a build)."""
+    found = set()
+    for entry in sys.path:
+        try:
+            found.update(name for name in os.listdir(entry or ".") if name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            pass  # a zip file, or a folder that is gone
+    return sorted(found)
 
 
 def _files(top: Path) -> list[Path]:
