@@ -91,20 +91,49 @@ def _dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts))
 
 
-def _environment_change(tree: ast.Module) -> str:
+@dataclass(frozen=True)
+class EnvironmentChange:
+    node: ast.AST  # where: a Subscript set or deleted, or a Call
+    target: str  # what it changes, as written: "os.environ", "os.environ.update", "os.putenv"
+    variable: str | None  # the variable, where a string literal names it; None for several or unknown
+
+
+ENVIRON_METHODS = ("update", "setdefault", "pop", "clear", "__setitem__", "__delitem__")
+
+
+def environment_changes(tree: ast.AST) -> list[EnvironmentChange]:
+    """Every place the code sets or removes environment variables (`os.environ[...] = `, `del`,
+    `os.environ.update/setdefault/pop/clear`, `os.putenv`, `os.unsetenv`), in ast.walk's order.
+    The fork server runs such code fresh; a notebook splits before the imports such code precedes."""
+    def named(arg: ast.expr | None) -> str | None:
+        return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+
+    found = []
     for node in ast.walk(tree):
-        target = None
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
             target = _dotted(node.value)
+            if target.split(".")[-1] == "environ":
+                found.append(EnvironmentChange(node, target, named(node.slice)))
         elif isinstance(node, ast.Call):
             name = _dotted(node.func)
-            if name.endswith(("environ.update", "environ.setdefault", "environ.pop", "environ.clear",
-                              "environ.__setitem__")) or name.split(".")[-1] in ("putenv", "unsetenv"):
-                target = name
-        elif isinstance(node, ast.ImportFrom) and node.module == "os" and any(
+            method = name.split(".")[-1]
+            first = node.args[0] if node.args and method not in ("update", "clear") else None
+            if (name.endswith(tuple(f"environ.{m}" for m in ENVIRON_METHODS))
+                    or method in ("putenv", "unsetenv")):
+                found.append(EnvironmentChange(node, name, named(first)))
+    return found
+
+
+def _environment_change(tree: ast.Module) -> str:
+    changes = environment_changes(tree)
+    if changes:
+        first = changes[0]
+        return (f"line {first.node.lineno}: it changes the environment ({first.target}), which a package may "
+                f"read at import")
+    for node in ast.walk(tree):  # a name imported from os may change it under another name later
+        if isinstance(node, ast.ImportFrom) and node.module == "os" and any(
                 a.name in ("environ", "putenv", "unsetenv") for a in node.names):
             target = "os." + next(a.name for a in node.names if a.name in ("environ", "putenv", "unsetenv"))
-        if target and (target.split(".")[-1] in ("environ", "putenv", "unsetenv") or ".environ." in f".{target}."):
             return f"line {node.lineno}: it changes the environment ({target}), which a package may read at import"
     return ""
 

@@ -44,6 +44,7 @@ from pathlib import Path
 from ramverk.contract import frameworks, site_config
 from ramverk.contract.page_text import t
 from ramverk.contract.snippet_spec import SECTION
+from ramverk.executor import serving
 from ramverk.pages import page_source, scanner
 from ramverk.results import outputs_store
 from ramverk.results.outputs_store import Output
@@ -263,38 +264,15 @@ def _environment_first(code: str, imported: set[str]) -> Clash:
         return (), ()
     variables: list[str] = []
     packages: list[str] = []
+    changes = {id(change.node): change for change in serving.environment_changes(tree)}
     for node in sorted((n for n in ast.walk(tree) if isinstance(n, ast.stmt | ast.expr)),
                        key=lambda n: (n.lineno, n.col_offset)):
-        if (name := _environment_set(node)) is not None:
+        if id(node) in changes:
             if not packages:
-                variables.append(name)
+                variables.append(changes[id(node)].variable or "os.environ")
         elif variables and not packages and isinstance(node, ast.Import | ast.ImportFrom):
             packages += [p for p in _top_names(node) if p in imported and p not in frameworks.STDLIB]
     return (tuple(dict.fromkeys(variables)), tuple(dict.fromkeys(packages))) if packages else ((), ())
-
-
-def _is_environ(node: ast.expr) -> bool:
-    return ((isinstance(node, ast.Attribute) and node.attr == "environ" and isinstance(node.value, ast.Name)
-             and node.value.id == "os") or (isinstance(node, ast.Name) and node.id == "environ"))
-
-
-def _environment_set(node: ast.AST) -> str | None:
-    """The variable a statement or call sets in the environment ("os.environ" when its name is not a
-    literal), or None."""
-    def key(arg: ast.expr | None) -> str:
-        return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else "os.environ"
-
-    if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
-        for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-            if isinstance(target, ast.Subscript) and _is_environ(target.value):
-                return key(target.slice)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        func = node.func
-        if _is_environ(func.value) and func.attr in ("update", "setdefault", "__setitem__"):
-            return key(node.args[0] if node.args and func.attr != "update" else None)
-        if func.attr == "putenv" and isinstance(func.value, ast.Name) and func.value.id == "os":
-            return key(node.args[0] if node.args else None)
-    return None
 
 
 def _top_names(node: ast.Import | ast.ImportFrom) -> list[str]:
