@@ -93,8 +93,8 @@ def test_each_language_is_its_own_site_and_links_the_same_page_in_the_other(buil
 
 
 def test_forked_and_fresh_language_processes_publish_the_same_site(tmp_path, monkeypatch):
-    """`python -m ramverk build` forks each language's process after loading mkdocs.yml once; where the
-    system cannot fork, each is a new Python. Both give the same site, byte for byte."""
+    """`python -m ramverk build` forks each language's process after loading mkdocs.yml once (on Linux);
+    elsewhere each is a new Python. Both give the same site, byte for byte."""
     from fixtures.payloads_site import build as forked_build, make_site
     from ramverk.verbs import build
 

@@ -7,8 +7,8 @@ with that language's search index, sitemap and 404 page; the English site's addr
 language roots; hooks/language_links.py makes the header's links per page. Each language is built
 into a temporary folder beside the site folder, and the site is assembled by renaming once all
 succeeded: the default language at the root, the others in their folder. A failed build leaves
-the old site as it was. Where the system can fork, the language processes are forked after this
-one has imported what they all need (see _side_by_side). `serve` (scripts/serve.sh) serves both, one process per language.
+the old site as it was. On Linux the language processes are forked after this one has imported
+what they all need (see _side_by_side). `serve` (scripts/serve.sh) serves both, one process per language.
 """
 
 from __future__ import annotations
@@ -108,13 +108,14 @@ def run(args) -> int:
 def _side_by_side(config_file: Path, raw: dict, langs: list[str], work: Path) -> list[str]:
     """Build each language in a process of its own, all at once; the languages whose build failed.
 
-    Where the system can fork, each process is forked from this one after it has loaded mkdocs.yml
-    once (MkDocs, the theme, every plugin and hook, imported in mkdocs.yml's order): a language's
-    process then starts with them imported, about a second of each build. Each process loads the
-    configuration again with its language's overrides and builds through MkDocs' public API, exactly
-    as a process started afresh does; elsewhere each is a new Python (`--language`)."""
+    On Linux each process is forked from this one after it has loaded mkdocs.yml once (MkDocs, the
+    theme, every plugin and hook, imported in mkdocs.yml's order): a language's process then starts
+    with them imported, about a second of each build. Each process loads the configuration again
+    with its language's overrides and builds through MkDocs' public API, exactly as a process started
+    afresh does. Elsewhere each is a new Python (`--language`): Windows cannot fork, and on macOS a
+    fork is unsafe once system libraries have started threads (Python's multiprocessing spawns there)."""
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
-    if not hasattr(os, "fork"):
+    if not (sys.platform == "linux" and hasattr(os, "fork")):
         workers = {locale: subprocess.Popen(
             [sys.executable, "-m", "ramverk", "build", "-f", str(config_file), "--language", locale,
              "-d", str(work / locale)]) for locale in langs}
