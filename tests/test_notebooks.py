@@ -15,8 +15,8 @@ import helpers
 import nbformat
 import pytest
 from ramverk.contract import page_text
-from ramverk.render import markers, notebooks, values
-from ramverk.results import outputs_store
+from ramverk.render import marker_handlers, markers, notebooks, values
+from ramverk.results import outputs_store, results_view
 
 pytestmark = pytest.mark.slow
 
@@ -133,7 +133,7 @@ def _visible(html: str) -> str:
 def test_a_build_runs_no_snippet_it_says_what_is_not_captured_yet(tmp_path, monkeypatch):
     """Without outputs/<key>.json the notebook gets a note, not a run: builds stay fast and code runs
     only through `python -m ramverk outputs`."""
-    from ramverk.render import markers, notebooks, values
+    from ramverk.render import marker_handlers, markers, notebooks, values
 
     monkeypatch.setattr(outputs_store, "outputs_dir", lambda: tmp_path)
     snippet = tmp_path / "boom.py"
@@ -177,6 +177,17 @@ def test_the_notebook_intro_shows_the_values_of_the_page_intro(built_site, lang)
     intro = html.unescape(re.sub(r"<[^>]+>", "", intro[:intro.index("</div>")]))
     assert f"784-{hidden}-10" in intro, intro[:600]
     assert "<!--" not in intro and "**" not in intro  # a paragraph, not a broken HTML block
+
+
+def test_a_notebook_written_again_in_one_process_shows_changed_results(monkeypatch):
+    """`serve` writes the notebooks again in one process: their cache keys by the results' version too, as
+    their prose shows values and claims."""
+    nb = next(n for n in NOTEBOOKS if n.page == "execution/profiling.en.md" and n.name == "profiling")
+    before = notebooks.notebook_json(nb)
+    monkeypatch.setitem(marker_handlers.HANDLERS, "value", lambda marker: '<span class="ramverk-value">424242</span>')
+    assert notebooks.notebook_json(nb) == before  # the same results: from the cache
+    monkeypatch.setattr(results_view, "version", lambda: (("m.json", 1),))  # a results file changed
+    assert "424242" in notebooks.notebook_json(nb) and "424242" not in before
 
 
 def test_pictures_and_site_links_leave_the_notebook_prose_even_with_brackets_in_their_text():

@@ -46,7 +46,7 @@ from ramverk.contract.page_text import t
 from ramverk.contract.snippet_spec import SECTION
 from ramverk.executor import serving
 from ramverk.pages import page_source, scanner
-from ramverk.results import outputs_store
+from ramverk.results import outputs_store, results_view
 from ramverk.results.outputs_store import Output
 
 TIMEOUT_S = float(os.environ.get("RAMVERK_NOTEBOOK_TIMEOUT_S", 600))
@@ -122,6 +122,7 @@ def forget_if_snippets_changed() -> None:
     seen = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*.py")))
     if seen != _snippets_seen:
         page_notebooks.cache_clear()
+        _notebook_json.cache_clear()  # a value marker in the prose may read a snippet's constant
         _snippets_seen = seen
 
 
@@ -591,13 +592,14 @@ def notebook(nb: PageNotebook) -> dict:
 
 
 def notebook_json(nb: PageNotebook) -> str:
-    """The notebook as the .ipynb text, cached per notebook and version of its captured outputs."""
+    """The notebook as the .ipynb text, cached per notebook, version of its captured outputs and version
+    of the results (its prose shows values and claims, _with_markers)."""
     captured = outputs_store.path_for(site_config.load().root / nb.snippet, nb.sections)
-    return _notebook_json(nb, captured.stat().st_mtime_ns if captured.is_file() else 0)
+    return _notebook_json(nb, captured.stat().st_mtime_ns if captured.is_file() else 0, results_view.version())
 
 
 @lru_cache(maxsize=512)
-def _notebook_json(nb: PageNotebook, outputs_version: int) -> str:
+def _notebook_json(nb: PageNotebook, outputs_version: int, results_version: tuple) -> str:
     from nbformat.v4 import nbjson
 
     return nbjson.writes(notebook(nb))  # validated in notebook(); nbformat.writes would validate again

@@ -38,9 +38,12 @@ def _merged(directory: Path, stamp: tuple) -> results_store.Merged:
 
 def merged() -> results_store.Merged:
     """All machines' records; cached until a results file changes (serve rebuilds often)."""
-    directory = results_dir()
-    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in results_store.machine_files(directory))
-    return _merged(directory, stamp)
+    return _merged(results_dir(), version())
+
+
+def version() -> tuple:
+    """Which results files there are, and when each last changed: a cache of what they show keys by it."""
+    return tuple((p.name, p.stat().st_mtime_ns) for p in results_store.machine_files(results_dir()))
 
 
 def current_hash(snippet: str, framework: str) -> str | None:
