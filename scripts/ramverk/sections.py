@@ -19,9 +19,10 @@ pages show, and code outside them: the docstring, BENCHMARK, build() and the sel
 `run_as_script(__name__, __file__)`. The test harness may name, in RAMVERK_SECTIONS_RUN_ALONE
 ("snippets/x.py:section,..."), sections that its code-block tests run alone as pages show them: a
 script run then leaves those out, unless its self-check uses a name one of them defines (the
-tests' snippet runs check the self-checks; a reader never sets it). The runner's worker loads a snippet with `load()` and runs
-only the sections of the framework it measures (plus those that need no framework); run_hash() is
-a hash of that code, so a record goes stale when what its framework ran changes, and only then.
+tests' snippet runs check the self-checks; a reader never sets it). The runner's worker loads a
+snippet with `load()` and runs only the sections of the framework it measures (plus those that need
+no framework); run_hash() is a hash of that code, so a record goes stale when what its framework
+ran changes, and only then.
 """
 
 from __future__ import annotations

@@ -27,10 +27,11 @@ def on_page_markdown(markdown, page, config, files):
     source = page.file.content_string
     done = build_memo.cached("markers", (page.file.src_uri, lang, source, markdown),
                              lambda: _rendered(markdown, page.file.src_uri, lang, source))
-    for figure in done["drawn"]:
+    if done["drawn"]:
         from ramverk.render import trace_timeline
 
-        trace_timeline.remember(figure)  # set aside by the publish-safety hook, as when drawn
+        for figure in done["drawn"]:
+            trace_timeline.remember(figure)  # set aside by the publish-safety hook, as when drawn
     return done["markdown"]
 
 
